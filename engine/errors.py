@@ -1,0 +1,43 @@
+"""The one error hierarchy of reelflow.
+
+Third-party exceptions are translated at the boundary into one of these, with the original
+chained as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+
+class ReelflowError(Exception):
+    """Base class of every error reelflow raises on purpose."""
+
+
+class InvalidScript(ReelflowError):
+    """The script text or its settings cannot be turned into a valid video plan."""
+
+
+class SpeechFailed(ReelflowError):
+    """No speech engine in the chain could narrate a text."""
+
+
+class RenderFailed(ReelflowError):
+    """Drawing slides or encoding the video failed."""
+
+
+class VerificationFailed(ReelflowError):
+    """The rendered file does not match the plan or its database row."""
+
+
+class StorageError(ReelflowError):
+    """A file could not be written, moved, measured or deleted in the media root."""
+
+
+class InvalidTransition(ReelflowError):
+    """A job or video was asked to move to a state its lifecycle does not allow."""
+
+
+class RecordInvalid(ReelflowError):
+    """A record breaks one of the data model's validation rules."""
+
+
+class NotFound(ReelflowError):
+    """A job, video or script with the given id does not exist."""
