@@ -1,0 +1,52 @@
+"""Captions timed from the measured narration: one cue per sentence, as SubRip text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.files import atomic_output
+from engine.speech.base import Sentence
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption: its text and when it is on screen, in seconds from the video's start."""
+
+    start: float
+    end: float
+    text: str
+
+
+def cues_for(scenes: Sequence[tuple[float, Sequence[Sentence]]]) -> list[Cue]:
+    """Given (scene start, sentences) per scene, returns one cue per non-empty sentence."""
+    cues = []
+    for offset, sentences in scenes:
+        for sentence in sentences:
+            if sentence.text.strip() and sentence.end > sentence.start:
+                cues.append(Cue(offset + sentence.start, offset + sentence.end, sentence.text))
+    return cues
+
+
+def _timestamp(seconds: float) -> str:
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+
+
+def to_srt(cues: Sequence[Cue]) -> str:
+    """Returns ``cues`` as SubRip text."""
+    blocks = [
+        f"{n}\n{_timestamp(cue.start)} --> {_timestamp(cue.end)}\n{cue.text}\n"
+        for n, cue in enumerate(cues, start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def write_srt(cues: Sequence[Cue], target: Path) -> None:
+    """Writes ``cues`` to ``target`` as a UTF-8 SubRip file, atomically."""
+    with atomic_output(target) as temp:
+        temp.write_text(to_srt(cues), "utf-8")

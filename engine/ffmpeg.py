@@ -1,0 +1,36 @@
+"""Running the ffmpeg binary that imageio-ffmpeg ships inside its wheel."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from functools import lru_cache
+
+from engine.errors import RenderFailed
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """Returns the path of the bundled ffmpeg binary; raises RenderFailed when it is missing."""
+    import imageio_ffmpeg
+
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError as exc:
+        raise RenderFailed(f"ffmpeg is not available: {exc}") from exc
+
+
+def run_ffmpeg(args: Sequence[str], *, what: str) -> None:
+    """Runs ffmpeg with ``args`` (no binary name, no -y); raises RenderFailed naming ``what``.
+
+    The last lines of ffmpeg's own error output are kept in the message, since they are what a
+    user needs to see when an encode fails.
+    """
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise RenderFailed(f"{what}: cannot start ffmpeg: {exc}") from exc
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:]) or f"exit code {done.returncode}"
+        raise RenderFailed(f"{what}: ffmpeg failed: {tail}")

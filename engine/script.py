@@ -1,0 +1,204 @@
+"""The validated script: a title, render settings and the scenes to narrate.
+
+These models are the contract between parsing and the rest of the engine: once a ``Script``
+exists, every value in it is within the limits below, so later stages never re-check input.
+All models are frozen and reject unknown fields.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+MAX_SCRIPT_BYTES = 1_000_000
+MAX_SCENES = 500
+MAX_TITLE_CHARS = 256
+MAX_HEADING_CHARS = 200
+MAX_NARRATION_CHARS = 5000
+MAX_IMAGE_HINT_CHARS = 1024
+MAX_SCENE_SECONDS = 600.0
+MIN_SIDE = 16
+MAX_WIDTH = 7680
+MAX_HEIGHT = 4320
+TTS_ENGINES: tuple[str, ...] = ("gtts", "piper")
+
+Quality = Literal["draft", "standard", "high"]
+
+_RESOLUTION = re.compile(r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _invalid(kind: str, reason: str) -> PydanticCustomError:
+    # The reason travels as context, not as the template, so braces in user input are inert.
+    return PydanticCustomError(kind, "{reason}", {"reason": reason})
+
+
+class RenderSettings(BaseModel):
+    """How to render: frame size and rate, encoder quality, speech engines and pacing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    resolution: str = "1280x720"
+    fps: int = Field(24, ge=1, le=60)
+    quality: Quality = "standard"
+    tts: str = "piper"
+    speed: float = Field(1.0, ge=0.5, le=2.0, allow_inf_nan=False)
+    pause_seconds: float = Field(0.6, ge=0.0, le=5.0, allow_inf_nan=False)
+    include_audio: bool = True
+    language: str = "en"
+
+    @field_validator("resolution", mode="before")
+    @classmethod
+    def _check_resolution(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # pydantic's own str check names the wrong type
+        text = value.strip()
+        if not _RESOLUTION.match(text):
+            raise _invalid(
+                "resolution",
+                f"{value!r} is not a resolution; expected WIDTHxHEIGHT, e.g. 1280x720",
+            )
+        width, height = (int(part) for part in text.split("x"))
+        if not (MIN_SIDE <= width <= MAX_WIDTH and MIN_SIDE <= height <= MAX_HEIGHT):
+            raise _invalid(
+                "resolution",
+                f"{value!r} is out of range; expected WIDTHxHEIGHT with width "
+                f"{MIN_SIDE}..{MAX_WIDTH} and height {MIN_SIDE}..{MAX_HEIGHT}",
+            )
+        if width % 2 or height % 2:
+            # H.264 with yuv420p subsamples chroma 2x2, so odd sides cannot be encoded.
+            raise _invalid(
+                "resolution",
+                f"{value!r} has an odd side; expected WIDTHxHEIGHT with both numbers even",
+            )
+        return text
+
+    @field_validator("tts", mode="before")
+    @classmethod
+    def _check_tts(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+            value = ",".join(value)  # YAML authors may write the chain as a list
+        if not isinstance(value, str):
+            return value
+        names = [name.strip().lower() for name in value.split(",")]
+        expected = f"expected a comma-separated chain of {', '.join(TTS_ENGINES)}"
+        if any(not name for name in names):
+            raise _invalid("tts", f"{value!r} has an empty engine name; {expected}")
+        for name in names:
+            if name not in TTS_ENGINES:
+                raise _invalid("tts", f"unknown speech engine {name!r} in {value!r}; {expected}")
+        if len(set(names)) != len(names):
+            raise _invalid("tts", f"{value!r} names an engine twice; {expected}")
+        return ",".join(names)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _check_language(cls, value: Any) -> Any:
+        if isinstance(value, str) and not _LANGUAGE.match(value.strip()):
+            raise _invalid("language", f"{value!r} is not a language tag such as 'en' or 'en-US'")
+        return value.strip() if isinstance(value, str) else value
+
+    @property
+    def width(self) -> int:
+        """The frame width in pixels."""
+        return int(self.resolution.split("x")[0])
+
+    @property
+    def height(self) -> int:
+        """The frame height in pixels."""
+        return int(self.resolution.split("x")[1])
+
+    @property
+    def tts_chain(self) -> tuple[str, ...]:
+        """The speech engines to try, in order; a failing engine falls back to the next."""
+        return tuple(self.tts.split(","))
+
+
+def _optional_text(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    return value
+
+
+class Scene(BaseModel):
+    """One narrated scene: optional heading and image hint, the narration, a duration hint.
+
+    ``narration`` has its whitespace collapsed to single spaces: line breaks carry no meaning
+    for speech. ``image`` is a path hint as the author wrote it (relative paths are relative
+    to the script's folder); it is not resolved or checked here. ``duration`` is a minimum in
+    seconds: the scene lasts at least this long, longer if its narration needs it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    heading: str | None = Field(None, max_length=MAX_HEADING_CHARS)
+    narration: str = Field(max_length=MAX_NARRATION_CHARS)
+    image: str | None = Field(None, max_length=MAX_IMAGE_HINT_CHARS)
+    duration: float | None = Field(None, gt=0.0, le=MAX_SCENE_SECONDS, allow_inf_nan=False)
+
+    @field_validator("heading", mode="before")
+    @classmethod
+    def _strip_heading(cls, value: Any) -> Any:
+        return _optional_text(value)
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _check_image(cls, value: Any) -> Any:
+        value = _optional_text(value)
+        if isinstance(value, str) and "\x00" in value:
+            raise _invalid("image", "image path contains a NUL character")
+        return value
+
+    @field_validator("narration", mode="before")
+    @classmethod
+    def _normalise_narration(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = _WHITESPACE.sub(" ", value).strip()
+        if not text:
+            raise _invalid("empty_narration", "narration is empty")
+        return text
+
+
+class Script(BaseModel):
+    """A whole script: its title, render settings and 1..MAX_SCENES scenes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    title: str = Field(max_length=MAX_TITLE_CHARS)
+    settings: RenderSettings = RenderSettings()
+    scenes: tuple[Scene, ...]
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _strip_title(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = _WHITESPACE.sub(" ", value).strip()
+        if not text:
+            raise _invalid("empty_title", "title is empty")
+        return text
+
+    @field_validator("scenes", mode="before")
+    @classmethod
+    def _check_scene_count(cls, value: Any) -> Any:
+        # Counted before the items are validated, so a huge list fails fast and says its size.
+        if isinstance(value, (list, tuple)):
+            if not value:
+                raise _invalid("no_scenes", "no scenes: a script needs at least one narration")
+            if len(value) > MAX_SCENES:
+                raise _invalid(
+                    "too_many_scenes",
+                    f"{len(value)} scenes; a script may have at most {MAX_SCENES}",
+                )
+        return value
+
+    @property
+    def word_count(self) -> int:
+        """The number of words spoken: the narration of every scene (headings not counted)."""
+        return sum(len(scene.narration.split()) for scene in self.scenes)

@@ -1,0 +1,117 @@
+"""A chain of speech engines with fallback, and a cache keyed by what determines the audio."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.audio import NARRATION_RATE, wav_seconds
+from engine.errors import ReelflowError, SpeechFailed
+from engine.files import atomic_output
+from engine.speech.base import Narration, Sentence, SpeechEngine
+
+ENGINE_NAMES = ("piper", "gtts")
+
+
+def build_engine(name: str, *, language: str = "en") -> SpeechEngine:
+    """Returns the real engine called ``name``; raises SpeechFailed for an unknown name."""
+    if name == "piper":
+        from engine.speech.piper_engine import PiperEngine
+
+        return PiperEngine()
+    if name == "gtts":
+        from engine.speech.gtts_engine import GttsEngine
+
+        return GttsEngine(language)
+    raise SpeechFailed(f"unknown speech engine {name!r}; known: {', '.join(ENGINE_NAMES)}")
+
+
+def cache_key(engine: str, voice: str, speed: float, text: str) -> str:
+    """Returns the cache key of a narration: a hash of engine, voice, speed and text."""
+    material = json.dumps([engine, voice, round(speed, 4), text], ensure_ascii=False)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class SpeechChain:
+    """Tries each engine in order until one narrates the text; caches every result.
+
+    ``narrate`` writes the narration to ``target`` and returns it with its timing and which
+    engines failed before the one that spoke; raises SpeechFailed when all of them fail.
+    """
+
+    def __init__(self, engines: Sequence[SpeechEngine], cache_dir: Path | None = None) -> None:
+        if not engines:
+            raise SpeechFailed("the speech engine chain is empty")
+        self.engines = tuple(engines)
+        self.cache_dir = cache_dir
+
+    def narrate(self, text: str, target: Path, *, speed: float = 1.0) -> Narration:
+        failures: list[str] = []
+        errors: list[ReelflowError] = []
+        for engine in self.engines:
+            try:
+                return self._narrate_with(engine, text, target, speed, tuple(failures))
+            except ReelflowError as exc:
+                failures.append(engine.name)
+                errors.append(exc)
+        detail = "; ".join(str(e) for e in errors)
+        raise SpeechFailed(f"no speech engine could narrate the text: {detail}") from errors[-1]
+
+    def _narrate_with(
+        self, engine: SpeechEngine, text: str, target: Path, speed: float, failed: tuple[str, ...]
+    ) -> Narration:
+        key = cache_key(engine.name, engine.voice, speed, text)
+        cached = self._from_cache(key, target)
+        if cached is not None:
+            timings, hit = cached, True
+        else:
+            timings, hit = engine.synthesize(text, speed, target), False
+            self._store(key, target, timings)
+        sentences, clock = [], 0.0
+        for sentence, seconds in timings:
+            sentences.append(Sentence(sentence, clock, clock + seconds))
+            clock += seconds
+        return Narration(
+            path=target,
+            duration=wav_seconds(target),
+            sample_rate=NARRATION_RATE,
+            engine=engine.name,
+            voice=engine.voice,
+            sentences=tuple(sentences),
+            cached=hit,
+            fallback_from=failed,
+        )
+
+    def _from_cache(self, key: str, target: Path) -> list[tuple[str, float]] | None:
+        if self.cache_dir is None:
+            return None
+        wav, meta = self.cache_dir / f"{key}.wav", self.cache_dir / f"{key}.json"
+        if not (wav.is_file() and meta.is_file()):
+            return None
+        try:
+            timings = [(str(s), float(t)) for s, t in json.loads(meta.read_text("utf-8"))]
+        except (ValueError, TypeError):
+            return None
+        _link_or_copy(wav, target)
+        return timings
+
+    def _store(self, key: str, source: Path, timings: list[tuple[str, float]]) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with atomic_output(self.cache_dir / f"{key}.wav") as temp:
+            shutil.copyfile(source, temp)
+        with atomic_output(self.cache_dir / f"{key}.json") as temp:
+            temp.write_text(json.dumps(timings, ensure_ascii=False), "utf-8")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    with atomic_output(target) as temp:
+        try:
+            os.link(source, temp)
+        except OSError:
+            shutil.copyfile(source, temp)
