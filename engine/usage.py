@@ -1,0 +1,81 @@
+"""Measuring what a job costs: wall time, CPU time and peak memory, ffmpeg children included."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import TracebackType
+
+import psutil
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue  # a child that just ended no longer holds memory
+    return total
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class ResourceMeter:
+    """Samples the process tree's memory in a thread while a job runs.
+
+    Use as a context manager, or start()/stop(); ``usage()`` returns the data model's
+    resource_usage fields (disk use is added by the caller, who knows which files are the job's).
+    CPU time counts this process and the children it has waited for (each ffmpeg run).
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self._process = psutil.Process()
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._peak = 0
+        self._started = 0.0
+        self._cpu_start = 0.0
+        self._elapsed: float | None = None
+        self._cpu: float | None = None
+
+    def start(self) -> ResourceMeter:
+        self._started = time.perf_counter()
+        self._cpu_start = _cpu_seconds(self._process)
+        self._peak = _tree_rss(self._process)
+        self._thread = threading.Thread(target=self._sample, name="resource-meter", daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._peak = max(self._peak, _tree_rss(self._process))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._peak = max(self._peak, _tree_rss(self._process))
+        self._elapsed = time.perf_counter() - self._started
+        self._cpu = _cpu_seconds(self._process) - self._cpu_start
+
+    def __enter__(self) -> ResourceMeter:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+    def usage(self) -> dict[str, float]:
+        """Returns generation_time_seconds, cpu_time_seconds and peak_memory_mb so far."""
+        elapsed = self._elapsed if self._elapsed is not None else time.perf_counter() - self._started
+        cpu = self._cpu if self._cpu is not None else _cpu_seconds(self._process) - self._cpu_start
+        return {
+            "generation_time_seconds": round(elapsed, 3),
+            "cpu_time_seconds": round(cpu, 3),
+            "peak_memory_mb": round(self._peak / 2**20, 1),
+        }
