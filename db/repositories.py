@@ -1,0 +1,301 @@
+"""Small repositories over one Session: the only place that writes SQL for the models.
+
+They never commit; the unit of work does. Reads that miss raise NotFound, so callers do not
+check for None unless the absence is a normal answer (``find_by_sha256``, ``get_for_job``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.integrity import database_refusals_as_record_invalid
+from db.models import GeneratedVideo, MediaAsset, MediaStorage, ScriptRecord, VideoGenerationJob
+from db.policies import STORAGE_DIRECTORY
+from db.states import AssetType, SourceType, StorageType
+from db.validation import FileExists, validate_asset, validate_counters
+from engine.errors import NotFound
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which offers ON CONFLICT on both SQLite and PostgreSQL."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class ScriptRepository:
+    """Scripts as the users gave them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, script: ScriptRecord) -> None:
+        """Given a new script, stages it for insertion."""
+        self.session.add(script)
+
+    def get(self, script_id: uuid.UUID) -> ScriptRecord:
+        """Given an id, returns its script; raises NotFound."""
+        script = self.session.get(ScriptRecord, script_id)
+        if script is None:
+            raise NotFound(f"no script with id {script_id}")
+        return script
+
+    def find_by_sha256(self, sha256: str, session_id: str) -> ScriptRecord | None:
+        """Given a content hash and a user session, returns that session's newest script with
+        the same text, or None (so an upload repeated within a session is stored once)."""
+        query = (
+            select(ScriptRecord)
+            .where(ScriptRecord.sha256 == sha256, ScriptRecord.session_id == session_id)
+            .order_by(ScriptRecord.created_at.desc())
+            .limit(1)
+        )
+        return self.session.scalars(query).first()
+
+
+class JobRepository:
+    """Video generation jobs."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, job: VideoGenerationJob) -> None:
+        """Given a new job, stages it for insertion."""
+        self.session.add(job)
+
+    def find(self, job_id: uuid.UUID) -> VideoGenerationJob | None:
+        """Given an id, returns its job, or None if there is none (e.g. before a rerun's start)."""
+        return self.session.get(VideoGenerationJob, job_id)
+
+    def get(self, job_id: uuid.UUID) -> VideoGenerationJob:
+        """Given an id, returns its job; raises NotFound."""
+        job = self.find(job_id)
+        if job is None:
+            raise NotFound(f"no video generation job with id {job_id}")
+        return job
+
+    def get_for_update(self, job_id: uuid.UUID) -> VideoGenerationJob:
+        """Given an id, returns its job freshly read and locked until the transaction ends;
+        raises NotFound.
+
+        PostgreSQL: SELECT ... FOR UPDATE, so two workers cannot both move one job. SQLite has
+        no row locks, but reelflow's SQLite transactions already hold the write lock (BEGIN
+        IMMEDIATE), which serialises writers just the same.
+        """
+        lock = self.session.get_bind().dialect.name == "postgresql"
+        job = self.session.get(
+            VideoGenerationJob, job_id, with_for_update=lock, populate_existing=True
+        )
+        if job is None:
+            raise NotFound(f"no video generation job with id {job_id}")
+        return job
+
+    def list(
+        self, session_id: str | None = None, limit: int = 50
+    ) -> builtins.list[VideoGenerationJob]:
+        """Returns up to ``limit`` jobs, newest first, of one user session if given."""
+        query = select(VideoGenerationJob).order_by(
+            VideoGenerationJob.started_at.desc(), VideoGenerationJob.id
+        )
+        if session_id is not None:
+            query = query.where(VideoGenerationJob.session_id == session_id)
+        return builtins.list(self.session.scalars(query.limit(limit)))
+
+
+class AssetRepository:
+    """Media assets, one row per (job, file)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(
+        self,
+        job_id: uuid.UUID,
+        file_path: str,
+        *,
+        asset_type: AssetType,
+        url_path: str,
+        source_type: SourceType,
+        asset_metadata: dict[str, Any],
+        duration: float | None = None,
+        creation_timestamp: datetime | None = None,
+        file_exists: FileExists = os.path.exists,
+    ) -> MediaAsset:
+        """Given a job, a file and its description (MediaAsset's attribute names), returns the
+        job's one asset row for that file, inserted or updated in place.
+
+        Keyed on (job, file_path), atomically (INSERT ... ON CONFLICT), so a retried task, or two
+        racing ones, never leave two rows for one file; a rerun keeps the first row's id and
+        creation_timestamp (default: now). Raises RecordInvalid if the asset breaks a rule (file
+        missing, asked through ``file_exists``; duration; metadata keys) or the job does not
+        exist.
+        """
+        asset_type, source_type = AssetType(asset_type), SourceType(source_type)
+        validate_asset(asset_type, file_path, duration, asset_metadata, file_exists)
+        changes: dict[str, Any] = {
+            "asset_type": asset_type,
+            "url_path": url_path,
+            "source_type": source_type,
+            "asset_metadata": dict(asset_metadata),
+            "duration": None if duration is None else float(duration),
+        }
+        insert = _insert(self.session)
+        statement = insert(MediaAsset).values(
+            id=uuid.uuid4(),
+            generation_job_id=job_id,
+            file_path=file_path,
+            creation_timestamp=creation_timestamp or datetime.now(UTC),
+            **changes,
+        )
+        # ON CONFLICT speaks column names; "asset_metadata" is stored in the column "metadata".
+        columns = [MediaAsset.__mapper__.columns[attr].name for attr in changes]
+        statement = statement.on_conflict_do_update(
+            index_elements=["generation_job_id", "file_path"],
+            set_={name: statement.excluded[name] for name in columns},
+        ).returning(MediaAsset)
+        with database_refusals_as_record_invalid():
+            asset: MediaAsset = self.session.scalars(
+                statement, execution_options={"populate_existing": True}
+            ).one()
+        return asset
+
+    def for_job(self, job_id: uuid.UUID) -> builtins.list[MediaAsset]:
+        """Given a job id, returns its assets, oldest first."""
+        query = (
+            select(MediaAsset)
+            .where(MediaAsset.generation_job_id == job_id)
+            .order_by(MediaAsset.creation_timestamp, MediaAsset.file_path)
+        )
+        return builtins.list(self.session.scalars(query))
+
+
+class VideoRepository:
+    """Generated videos."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, video: GeneratedVideo) -> None:
+        """Given a new video, stages it for insertion."""
+        self.session.add(video)
+
+    def get(self, video_id: uuid.UUID) -> GeneratedVideo:
+        """Given an id, returns its video; raises NotFound."""
+        video = self.session.get(GeneratedVideo, video_id)
+        if video is None:
+            raise NotFound(f"no generated video with id {video_id}")
+        return video
+
+    def get_for_job(self, job_id: uuid.UUID) -> GeneratedVideo | None:
+        """Given a job id, returns the video that job produces, or None if it has none yet."""
+        query = select(GeneratedVideo).where(GeneratedVideo.generation_job_id == job_id)
+        return self.session.scalars(query).one_or_none()
+
+
+class StorageRepository:
+    """Media storage records: one per storage type."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def ensure_defaults(self, root: Path) -> builtins.list[MediaStorage]:
+        """Given the media root, returns one record per storage type, creating missing ones.
+
+        A new record points at ``root/<videos|images|audio|temp|stock>`` (absolute, directory
+        created) with the type's default policy and permissions. Existing records are returned
+        as they are, even if they point elsewhere: an operator may have moved a directory.
+        Safe to run concurrently (INSERT ... ON CONFLICT DO NOTHING).
+        """
+        root = Path(root).expanduser().resolve()
+        insert = _insert(self.session)
+        for storage_type in StorageType:
+            directory = root / STORAGE_DIRECTORY[storage_type]
+            directory.mkdir(parents=True, exist_ok=True)
+            record = MediaStorage.for_type(storage_type, directory)
+            values = {
+                attr: getattr(record, attr)
+                for attr in (
+                    "id",
+                    "directory_path",
+                    "storage_type",
+                    "total_size_bytes",
+                    "file_count",
+                    "cleanup_policy",
+                    "access_permissions",
+                )
+            }
+            statement = (
+                insert(MediaStorage)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=[MediaStorage.__table__.c.storage_type])
+            )
+            with database_refusals_as_record_invalid():
+                self.session.execute(statement)
+        return self.all()
+
+    def all(self) -> builtins.list[MediaStorage]:
+        """Returns every storage record, in StorageType order."""
+        order = case(
+            {t.value: i for i, t in enumerate(StorageType)}, value=MediaStorage.storage_type
+        )
+        return builtins.list(self.session.scalars(select(MediaStorage).order_by(order)))
+
+    def get(self, storage_type: StorageType) -> MediaStorage:
+        """Given a storage type, returns its record; raises NotFound (run ensure_defaults)."""
+        query = select(MediaStorage).where(MediaStorage.storage_type == StorageType(storage_type))
+        record = self.session.scalars(query).one_or_none()
+        if record is None:
+            raise NotFound(f"no media storage record for {storage_type}")
+        return record
+
+    def add_usage(
+        self, storage_type: StorageType, bytes_delta: int, files_delta: int
+    ) -> tuple[int, int]:
+        """Given a storage type and changes in bytes and files (negative when deleting),
+        applies them in one SQL UPDATE and returns the new (total_size_bytes, file_count).
+
+        Atomic, so concurrent writers never lose an update. A counter never drops below zero:
+        a delete of a file that was never counted clamps at 0 rather than failing the delete
+        (re-accounting with ``set_usage`` repairs the totals). Raises NotFound.
+        """
+        statement = (
+            update(MediaStorage)
+            .where(MediaStorage.storage_type == StorageType(storage_type))
+            .values(
+                total_size_bytes=_clamped_sum(MediaStorage.total_size_bytes, bytes_delta),
+                file_count=_clamped_sum(MediaStorage.file_count, files_delta),
+            )
+            .returning(MediaStorage.total_size_bytes, MediaStorage.file_count)
+            .execution_options(synchronize_session="fetch")
+        )
+        row = self.session.execute(statement).one_or_none()
+        if row is None:
+            raise NotFound(f"no media storage record for {storage_type}")
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def set_usage(
+        self,
+        storage_type: StorageType,
+        total_size_bytes: int,
+        file_count: int,
+        cleaned_at: datetime | None = None,
+    ) -> MediaStorage:
+        """Given measured totals (and the time of a cleanup, if one ran), overwrites the
+        record's counters and returns it; raises RecordInvalid if negative, NotFound."""
+        record = self.get(storage_type)
+        validate_counters(total_size_bytes, file_count)
+        record.total_size_bytes, record.file_count = total_size_bytes, file_count
+        if cleaned_at is not None:
+            record.last_cleanup = cleaned_at
+        return record
+
+
+def _clamped_sum(column: Any, delta: int) -> Any:
+    total = func.coalesce(column, 0) + delta
+    return case((total < 0, 0), else_=total)

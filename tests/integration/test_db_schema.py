@@ -1,0 +1,150 @@
+"""The migrated schema: same as the models, with the seed's indexes and every named constraint."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import CheckConstraint, UniqueConstraint, inspect
+
+from db.connect import create_db_engine
+from db.models import Base
+from db.schema import alembic_config, migrate
+from db.session import Database
+
+SEED_INDEXES = {
+    "idx_generated_videos_session": ("generated_videos", ["session_id"]),
+    "idx_generated_videos_script": ("generated_videos", ["script_id"]),
+    "idx_generated_videos_status": ("generated_videos", ["generation_status"]),
+    "idx_media_assets_job": ("media_assets", ["generation_job_id"]),
+    "idx_media_assets_type": ("media_assets", ["asset_type"]),
+    "idx_video_jobs_session": ("video_generation_jobs", ["session_id"]),
+    "idx_video_jobs_status": ("video_generation_jobs", ["status"]),
+}
+TABLES = {
+    "scripts",
+    "video_generation_jobs",
+    "media_assets",
+    "generated_videos",
+    "media_storage",
+    "video_assets",
+}
+
+
+def test_the_migrated_schema_does_not_drift_from_the_models(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_migrations_create_every_table_and_nothing_else(database: Database) -> None:
+    assert set(inspect(database.engine).get_table_names()) == TABLES | {"alembic_version"}
+
+
+def test_the_seven_seed_indexes_exist_by_name_on_the_seed_columns(database: Database) -> None:
+    inspector = inspect(database.engine)
+    found = {
+        index["name"]: (table, index["column_names"])
+        for table in TABLES
+        for index in inspector.get_indexes(table)
+    }
+    assert {name: found.get(name) for name in SEED_INDEXES} == SEED_INDEXES
+
+
+def test_every_check_constraint_of_the_models_exists_by_name(database: Database) -> None:
+    inspector = inspect(database.engine)
+    in_models = {
+        constraint.name
+        for table in Base.metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
+    in_database = {c["name"] for table in TABLES for c in inspector.get_check_constraints(table)}
+    assert in_database == in_models
+    assert len(in_models) == 18
+
+
+def test_every_unique_constraint_of_the_models_exists_by_name(database: Database) -> None:
+    inspector = inspect(database.engine)
+    in_models = {
+        constraint.name
+        for table in Base.metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+    }
+    in_database = {c["name"] for table in TABLES for c in inspector.get_unique_constraints(table)}
+    assert (
+        in_database
+        == in_models
+        == {
+            "uq_media_assets_job_path",
+            "uq_media_storage_storage_type",
+            "uq_generated_videos_generation_job_id",
+        }
+    )
+
+
+def test_foreign_keys_delete_as_the_data_model_says(database: Database) -> None:
+    inspector = inspect(database.engine)
+    rules = {
+        (table, fk["constrained_columns"][0], fk["referred_table"]): fk["options"].get("ondelete")
+        for table in TABLES
+        for fk in inspector.get_foreign_keys(table)
+    }
+    assert rules == {
+        ("video_generation_jobs", "script_id", "scripts"): "CASCADE",
+        ("generated_videos", "script_id", "scripts"): "CASCADE",
+        ("generated_videos", "generation_job_id", "video_generation_jobs"): "SET NULL",
+        ("media_assets", "generation_job_id", "video_generation_jobs"): "CASCADE",
+        ("video_assets", "video_id", "generated_videos"): "CASCADE",
+        ("video_assets", "asset_id", "media_assets"): "CASCADE",
+    }
+
+
+def test_migrating_an_up_to_date_database_changes_nothing(database: Database) -> None:
+    migrate(database.engine)
+    with database.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+
+
+def test_migrate_accepts_a_url(db_url: str) -> None:
+    migrate(db_url)
+    engine = create_db_engine(db_url)
+    try:
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_the_initial_migration_can_be_undone_and_redone(db_url: str) -> None:
+    migrate(db_url)
+    command.downgrade(alembic_config(url=db_url), "base")
+    engine = create_db_engine(db_url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate(engine)
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_several_processes_may_migrate_the_same_database_at_once(db_url: str) -> None:
+    with ThreadPoolExecutor(3) as pool:
+        for done in [pool.submit(migrate, db_url) for _ in range(3)]:
+            done.result(60)
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_opening_without_migrating_leaves_the_database_empty(db_url: str) -> None:
+    database = Database.open(db_url, migrate=False)
+    try:
+        assert inspect(database.engine).get_table_names() == []
+    finally:
+        database.dispose()
