@@ -494,3 +494,7 @@ class MediaStorage(Base):
             cleanup_policy=policy,
             access_permissions=permissions,
         )
+
+
+# The name the brief and some callers use; ScriptRecord avoids a clash with engine.script.Script.
+Script = ScriptRecord

@@ -194,10 +194,13 @@ def _hand_over_to_system_user(workdir: Path) -> None:
 
 
 def _run(as_root: bool, cwd: Path, *command: str) -> None:
-    prefix = ["runuser", "-u", SYSTEM_USER, "--"] if as_root else []
-    result = subprocess.run(
-        [*prefix, *command], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
+    prefix = [_runuser(), "-u", SYSTEM_USER, "--"] if as_root else []
+    try:
+        result = subprocess.run(
+            [*prefix, *command], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise PostgresUnavailable(f"{' '.join([*prefix, *command])} failed: {error}") from error
     if result.returncode != 0:
         log = cwd / "server.log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -205,6 +208,18 @@ def _run(as_root: bool, cwd: Path, *command: str) -> None:
             f"{' '.join([*prefix, *command])} failed ({result.returncode}):\n"
             f"{result.stdout}{result.stderr}{tail}"
         )
+
+
+def _runuser() -> str:
+    found = shutil.which("runuser") or next(
+        (path for path in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(path)), None
+    )
+    if found is None:
+        raise PostgresUnavailable(
+            "running as root, PostgreSQL must run as the postgres system user, but runuser "
+            "(util-linux) was not found; run the tests as another user or start a server"
+        )
+    return found
 
 
 def _free_port() -> int:
