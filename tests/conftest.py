@@ -53,3 +53,37 @@ def database(db_url: str) -> Iterator[Database]:
         yield opened
     finally:
         opened.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    """A real, temporary Prefect server for this test session; yields its API URL.
+
+    Heartbeats are off (each would cost a second's join at the end of every flow run) and
+    analytics are off (no network).
+    """
+    import os
+
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+    from prefect.settings import temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield str(PREFECT_API_URL.value())
+
+
+@pytest.fixture(scope="session")
+def prefect_api_url(prefect_server: str) -> str:
+    """The API URL of the session's Prefect server, for commands run in subprocesses."""
+    return prefect_server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_task_databases() -> Iterator[None]:
+    """Tasks keep one open Database per URL; tests recreate databases, so forget them."""
+    yield
+    from tasks.runtime import forget_databases
+
+    forget_databases()

@@ -1,0 +1,1 @@
+"""Entry points: the ``reelflow`` command line, settings and the Prefect deployments."""

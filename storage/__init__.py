@@ -1,0 +1,1 @@
+"""The media root: its layout, accounting and (later) retention and serving."""

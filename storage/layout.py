@@ -1,0 +1,77 @@
+"""Where every file of the media root lives, and the URL it is served at.
+
+Paths are deterministic functions of the job id, so a retried step writes the same file again
+instead of a second one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.states import StorageType
+from engine.errors import StorageError
+
+FOLDERS: dict[StorageType, str] = {
+    StorageType.VIDEOS: "videos",
+    StorageType.IMAGES: "images",
+    StorageType.AUDIO: "audio",
+    StorageType.TEMP: "temp",
+    StorageType.STOCK: "stock",
+}
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    """Returns a lower-case ASCII file-name stem for ``text`` ("video" when nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "video"
+
+
+@dataclass(frozen=True)
+class MediaLayout:
+    """The media root's folders, one per storage type."""
+
+    root: Path
+    url_prefix: str = "/media"
+
+    def folder(self, kind: StorageType) -> Path:
+        return self.root / FOLDERS[kind]
+
+    def ensure(self) -> None:
+        """Creates the root and every storage folder; raises StorageError when it cannot."""
+        try:
+            for kind in StorageType:
+                self.folder(kind).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the media root {self.root}: {exc}") from exc
+
+    def video(self, job_id: uuid.UUID, title: str, extension: str = "mp4") -> Path:
+        return self.folder(StorageType.VIDEOS) / f"{slugify(title)}-{job_id.hex[:12]}.{extension}"
+
+    def narration(self, job_id: uuid.UUID, index: int) -> Path:
+        return self.folder(StorageType.AUDIO) / str(job_id) / f"scene-{index + 1:03d}.wav"
+
+    def slide(self, job_id: uuid.UUID, index: int) -> Path:
+        return self.folder(StorageType.IMAGES) / str(job_id) / f"scene-{index + 1:03d}.png"
+
+    def scene_image(self, job_id: uuid.UUID, index: int, suffix: str) -> Path:
+        folder = self.folder(StorageType.IMAGES) / str(job_id)
+        return folder / f"scene-{index + 1:03d}-source{suffix.lower()}"
+
+    def speech_cache(self) -> Path:
+        return self.folder(StorageType.AUDIO) / "cache"
+
+    def scratch(self, job_id: uuid.UUID) -> Path:
+        return self.folder(StorageType.TEMP) / str(job_id)
+
+    def url_path(self, path: Path) -> str:
+        """Returns the URL path of a file inside the media root; raises StorageError outside it."""
+        try:
+            relative = path.resolve().relative_to(self.root.resolve())
+        except ValueError as exc:
+            raise StorageError(f"{path} is outside the media root {self.root}") from exc
+        return f"{self.url_prefix.rstrip('/')}/{relative.as_posix()}"

@@ -1,0 +1,1 @@
+"""Prefect tasks: thin, idempotent steps that call the engine and storage and write rows."""

@@ -1,0 +1,111 @@
+"""Moving a job through its lifecycle: start, stage changes, progress, completion, failure."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+from db.models import VideoGenerationJob
+from db.states import JobStatus, VideoStatus
+from deployments.settings import Settings
+from storage.accounting import tree_bytes
+from tasks.runtime import database, layout, utcnow
+
+
+@task(name="start-job", retries=2, retry_delay_seconds=1)
+def start_job(settings: Settings, job_id: uuid.UUID, script_id: uuid.UUID, session_id: str,
+              composition_settings: dict[str, Any]) -> None:
+    """Creates the job row in PENDING with id = the flow run's id; a rerun leaves it as it is."""
+    with database(settings).unit_of_work() as uow:
+        if uow.jobs.find(job_id) is not None:
+            return
+        uow.jobs.add(VideoGenerationJob(
+            id=job_id, session_id=session_id, script_id=script_id, status=JobStatus.PENDING,
+            progress_percentage=0, started_at=utcnow(),
+            composition_settings=composition_settings,
+        ))
+        uow.commit()
+
+
+@task(name="enter-stage", retries=2, retry_delay_seconds=1)
+def enter_stage(settings: Settings, job_id: uuid.UUID, status: JobStatus) -> None:
+    """Moves the job to ``status``; raises InvalidTransition when its lifecycle forbids it."""
+    with database(settings).unit_of_work() as uow:
+        uow.jobs.get_for_update(job_id).move_to(status, utcnow())
+        uow.commit()
+
+
+class Progress:
+    """Reports a job's progress to its row and to a Prefect progress artifact.
+
+    Progress only moves forward: a late report of a smaller number is ignored.
+    """
+
+    def __init__(self, settings: Settings, job_id: uuid.UUID) -> None:
+        self._settings = settings
+        self._job_id = job_id
+        self._value = 0
+        self._artifact = create_progress_artifact(
+            progress=0.0, key=f"job-{job_id.hex[:20]}-progress",
+            description="Video generation progress",
+        )
+
+    def report(self, percent: float) -> None:
+        value = max(self._value, min(100, int(percent)))
+        if value == self._value:
+            return
+        self._value = value
+        with database(self._settings).unit_of_work() as uow:
+            uow.jobs.get_for_update(self._job_id).set_progress(value)
+            uow.commit()
+        update_progress_artifact(self._artifact, float(value))
+
+
+@task(name="complete-job", retries=2, retry_delay_seconds=1)
+def complete_job(settings: Settings, job_id: uuid.UUID,
+                 resource_usage: dict[str, Any]) -> dict[str, Any]:
+    """Marks the job COMPLETED with progress 100 and its resource usage.
+
+    disk_space_used_mb is added here: the bytes of the job's video and assets on disk.
+    Returns the resource usage as stored.
+    """
+    with database(settings).unit_of_work() as uow:
+        job = uow.jobs.get_for_update(job_id)
+        paths = [Path(asset.file_path) for asset in uow.assets.for_job(job_id)]
+        video = uow.videos.get_for_job(job_id)
+        if video is not None:
+            paths.append(Path(video.file_path))
+        usage = {**resource_usage, "disk_space_used_mb": round(tree_bytes(paths) / 2**20, 3)}
+        job.set_progress(100)
+        job.complete(usage, utcnow())
+        uow.commit()
+        return dict(job.resource_usage or usage)
+
+
+@task(name="fail-job", retries=3, retry_delay_seconds=2)
+def fail_job(settings: Settings, job_id: uuid.UUID, message: str) -> None:
+    """Marks the job and its video FAILED with ``message`` and removes its partial files.
+
+    A job already in a terminal state is left as it is.
+    """
+    now = utcnow()
+    with database(settings).unit_of_work() as uow:
+        job = uow.jobs.find(job_id)
+        if job is None or job.status in (JobStatus.COMPLETED, JobStatus.FAILED):
+            return
+        job.fail(message[:4000] or "failed", now)
+        video = uow.videos.get_for_job(job_id)
+        if video is not None and video.generation_status != VideoStatus.COMPLETED:
+            video.fail(now)
+            _remove_quietly(video.file_path)
+        uow.commit()
+    shutil.rmtree(layout(settings).scratch(job_id), ignore_errors=True)
+
+
+def _remove_quietly(path: str) -> None:
+    Path(path).unlink(missing_ok=True)

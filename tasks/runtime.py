@@ -1,0 +1,45 @@
+"""What tasks share within one process: the open database and the media layout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from db.session import Database
+from deployments.settings import Settings
+from storage.layout import MediaLayout
+
+
+_opened: list[Database] = []
+
+
+@lru_cache(maxsize=8)
+def _database(url: str) -> Database:
+    opened = Database.open(url, migrate=True)
+    _opened.append(opened)
+    return opened
+
+
+def database(settings: Settings) -> Database:
+    """Returns the process-wide Database for ``settings`` (migrated on first use)."""
+    return _database(settings.database_url)
+
+
+def forget_databases() -> None:
+    """Closes and forgets the open databases (for tests that drop and recreate them)."""
+    for opened in _opened:
+        opened.dispose()
+    _opened.clear()
+    _database.cache_clear()
+
+
+def layout(settings: Settings) -> MediaLayout:
+    """Returns the media layout of ``settings`` with every folder created."""
+    media = MediaLayout(settings.media_root, settings.media_url_prefix)
+    media.ensure()
+    return media
+
+
+def utcnow() -> datetime:
+    """The clock: timezone-aware UTC."""
+    return datetime.now(UTC)

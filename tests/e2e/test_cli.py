@@ -1,0 +1,122 @@
+"""The ``reelflow`` command as a user runs it: a real process, real files, a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.probe import probe
+
+ROOT = Path(__file__).resolve().parents[2]
+REELFLOW = Path(sys.executable).with_name("reelflow")
+
+
+def run(args: list[str], env: dict[str, str], stdin: bytes | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(REELFLOW), *args], env=env, cwd=ROOT, input=stdin.decode()
+                          if stdin else None, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def env(tmp_path: Path, prefect_api_url: str) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith(("REELFLOW_", "PREFECT_"))}
+    values.update({
+        "REELFLOW_HOME": str(tmp_path / "home"),
+        "PREFECT_API_URL": prefect_api_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "",
+    })
+    return {k: v for k, v in values.items() if v != ""}
+
+
+def test_render_prints_one_json_object_for_a_completed_job(env: dict[str, str]) -> None:
+    done = run(["render", "examples/three-paragraphs.md", "--json", "--resolution", "640x360",
+                "--session", "e2e"], env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "COMPLETED"
+    video = result["video"]
+    assert set(video) == {"id", "file_path", "url_path", "title", "duration", "resolution",
+                          "file_size", "format"}
+    found = probe(Path(video["file_path"]))
+    assert found.resolution == video["resolution"] == "640x360"
+    assert found.size == video["file_size"]
+    assert found.audio_codec == "aac"
+    for key in ("generation_time_seconds", "peak_memory_mb", "disk_space_used_mb",
+                "cpu_time_seconds"):
+        assert result["resource_usage"][key] > 0
+
+    shown = run(["show", result["job_id"], "--json"], env)
+    assert shown.returncode == 0, shown.stderr
+    detail = json.loads(shown.stdout)
+    assert detail["status"] == "COMPLETED" and detail["progress_percentage"] == 100
+    audio = [a for a in detail["assets"] if a["asset_type"] == "AUDIO"]
+    images = [a for a in detail["assets"] if a["asset_type"] == "IMAGE"]
+    assert len(audio) == len(images) == 3
+    spoken = sum(a["duration"] + 0.6 for a in audio)
+    assert abs(found.video_duration - spoken) <= 0.1
+
+    listed = run(["jobs", "--session", "e2e"], env)
+    assert listed.returncode == 0 and result["job_id"] in listed.stdout
+    assert "COMPLETED" in listed.stdout
+
+
+@pytest.mark.parametrize(("content", "name", "expected"), [
+    ("", "empty.md", "empty"),
+    ("# Title only\n", "title.md", "narration"),
+    ("title: x\nsettings:\n  resolution: 1920*1080\nscenes: [hi]\n", "bad.yaml", "1920*1080"),
+    ("title: x\nscenes:\n  - narraton: hi\n", "typo.yaml", "narraton"),
+])
+def test_an_invalid_script_exits_2_with_one_line_and_no_traceback(
+        env: dict[str, str], tmp_path: Path, content: str, name: str, expected: str) -> None:
+    script = tmp_path / name
+    script.write_text(content)
+    done = run(["render", str(script)], env)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_script_that_is_not_utf8_exits_2(env: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "latin1.md"
+    script.write_bytes("# Caf\xe9\n\nBonjour \xe0 tous.\n".encode("latin-1"))
+    done = run(["render", str(script)], env)
+    assert done.returncode == 2 and "UTF-8" in done.stderr
+
+
+def test_a_missing_file_exits_2(env: dict[str, str]) -> None:
+    done = run(["render", "no/such/script.md"], env)
+    assert done.returncode == 2 and "no/such/script.md" in done.stderr
+
+
+def test_a_failed_generation_exits_1_and_the_job_says_why(env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    script = tmp_path / "s.md"
+    script.write_text("# T\n\n## One\n![x](missing.png)\nHello there.\n")
+    done = run(["render", str(script), "--resolution", "320x180", "--json"], env)
+    assert done.returncode == 1
+    assert "scene image not found" in done.stderr
+    listed = run(["jobs", "--json"], env)
+    jobs = json.loads(listed.stdout)
+    assert [job["status"] for job in jobs] == ["FAILED"]
+
+
+def test_a_script_from_stdin_renders_without_audio(env: dict[str, str]) -> None:
+    done = run(["render", "-", "--no-audio", "--resolution", "320x180", "--quality", "draft",
+                "--title", "From stdin", "--json"], env, stdin=b"One short scene.\n")
+    assert done.returncode == 0, done.stderr
+    video = json.loads(done.stdout)["video"]
+    assert video["title"] == "From stdin"
+    assert probe(Path(video["file_path"])).audio_codec is None
+
+
+def test_show_of_an_unknown_job_exits_2(env: dict[str, str]) -> None:
+    done = run(["show", "00000000-0000-0000-0000-000000000000"], env)
+    assert done.returncode == 2 and "00000000-0000-0000-0000-000000000000" in done.stderr

@@ -1,0 +1,153 @@
+"""The generate-video flow under a real Prefect test server, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import GeneratedVideo, MediaAsset, MediaStorage, Script, VideoGenerationJob
+from db.session import Database
+from db.states import AssetType, JobStatus, StorageType, VideoStatus
+from deployments.settings import Settings
+from engine.errors import InvalidScript, RenderFailed
+from engine.probe import probe
+from engine.script import RenderSettings, Scene
+from flows.generate_video import generate_video
+from storage.accounting import measure
+from storage.layout import MediaLayout
+from tasks.media import narrate_scene
+
+TWO_SCENES = """# Two scenes
+
+## First
+Hello there. This is the first scene.
+
+## Second
+And this is the second one.
+"""
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("REELFLOW_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REELFLOW_DATABASE_URL", db_url)
+    return Settings.from_env()
+
+
+def _count(database: Database, model: Any) -> int:
+    with database.unit_of_work() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_script_becomes_a_verified_video_recorded_under_the_flow_run_id(
+    settings: Settings,
+) -> None:
+    state = generate_video(
+        script=TWO_SCENES,
+        resolution="320x180",
+        quality_preset="draft",
+        session_id="s-1",
+        return_state=True,
+    )
+    assert state.is_completed(), state.message
+    result = state.result()
+    run_id = state.state_details.flow_run_id
+    assert result["job_id"] == str(run_id)
+
+    database = Database.open(settings.database_url)
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(run_id)
+        assert job.status == JobStatus.COMPLETED and job.progress_percentage == 100
+        assert job.session_id == "s-1"
+        usage = job.resource_usage or {}
+        for key in (
+            "generation_time_seconds",
+            "peak_memory_mb",
+            "disk_space_used_mb",
+            "cpu_time_seconds",
+        ):
+            assert usage[key] > 0, key
+        settings_json = job.composition_settings or {}
+        assert settings_json["target_resolution"] == "320x180"
+        assert settings_json["quality_preset"] == "draft"
+        assert settings_json["include_audio"] is True
+
+        video = uow.videos.get_for_job(run_id)
+        assert video is not None and video.generation_status == VideoStatus.COMPLETED
+        found = probe(Path(video.file_path))
+        assert video.file_size == found.size == Path(video.file_path).stat().st_size
+        assert video.duration == pytest.approx(found.video_duration, abs=1e-3)
+        assert (video.resolution, video.format) == ("320x180", "mp4")
+        assert video.url_path.startswith("/media/videos/") and video.url_path.endswith(".mp4")
+
+        assets = list(uow.assets.for_job(run_id))
+        audio = [a for a in assets if a.asset_type == AssetType.AUDIO]
+        images = [a for a in assets if a.asset_type == AssetType.IMAGE]
+        assert len(audio) == 2 and len(images) == 2
+        assert all(a.asset_metadata["engine"] == "piper" for a in audio)
+        spoken = sum((a.duration or 0) + 0.6 for a in audio)
+        assert found.video_duration == pytest.approx(spoken, abs=0.1)
+        assert all(Path(a.file_path).is_file() for a in assets)
+    assert _count(database, Script) == 1
+    assert _count(database, VideoGenerationJob) == 1
+
+    media = MediaLayout(settings.media_root)
+    with database.unit_of_work() as uow:
+        rows = {row.storage_type: row for row in uow.session.scalars(select(MediaStorage))}
+    assert set(rows) == set(StorageType)
+    for kind, row in rows.items():
+        assert (row.total_size_bytes, row.file_count) == measure(media.folder(kind)), kind
+    assert list(media.folder(StorageType.TEMP).iterdir()) == []
+
+
+def test_a_failure_marks_the_job_failed_with_its_message_and_leaves_no_video(
+    settings: Settings,
+) -> None:
+    script = TWO_SCENES.replace("## Second\n", "## Second\n![missing](nowhere/picture.png)\n")
+    state = generate_video(
+        script=script, resolution="320x180", quality_preset="draft", return_state=True
+    )
+    assert state.is_failed()
+    with pytest.raises(RenderFailed):
+        state.result()
+    database = Database.open(settings.database_url)
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(state.state_details.flow_run_id)
+        assert job.status == JobStatus.FAILED
+        assert "scene image not found: nowhere/picture.png" in (job.error_message or "")
+        assert job.completed_at is not None and job.completed_at >= job.started_at
+        assert uow.videos.get_for_job(job.id) is None
+    videos = MediaLayout(settings.media_root).folder(StorageType.VIDEOS)
+    assert not videos.exists() or list(videos.iterdir()) == []
+
+
+def test_an_invalid_script_fails_the_run_at_once_without_a_job(settings: Settings) -> None:
+    state = generate_video(script="# Only a title\n", return_state=True)
+    assert state.is_failed()
+    with pytest.raises(InvalidScript, match="narration"):
+        state.result()
+    assert _count(Database.open(settings.database_url), VideoGenerationJob) == 0
+
+
+def test_a_rerun_narration_step_keeps_one_file_and_one_row(settings: Settings) -> None:
+    generate_video(script=TWO_SCENES, resolution="320x180", quality_preset="draft")
+    database = Database.open(settings.database_url)
+    with database.unit_of_work() as uow:
+        job = uow.jobs.list(limit=1)[0]
+        before = {a.file_path for a in uow.assets.for_job(job.id)}
+    scene = Scene(heading="First", narration="Hello there. This is the first scene.")
+    narrate_scene.fn(settings, job.id, 0, scene, RenderSettings())
+    narrate_scene.fn(settings, job.id, 0, scene, RenderSettings())
+    with database.unit_of_work() as uow:
+        after = [a.file_path for a in uow.assets.for_job(job.id)]
+    assert sorted(after) == sorted(before)
+    audio_dir = MediaLayout(settings.media_root).narration(job.id, 0).parent
+    assert sorted(p.name for p in audio_dir.iterdir()) == ["scene-001.wav", "scene-002.wav"]
+    assert _count(database, GeneratedVideo) == 1 and _count(database, MediaAsset) == 4
+    assert isinstance(job.id, uuid.UUID)
