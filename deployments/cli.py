@@ -75,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _prepare_prefect(settings: Settings) -> None:
     """Quiet, offline defaults for the embedded Prefect, unless the user set their own."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_HOME", str(settings.home / "prefect"))
+    if "PREFECT_HOME" not in os.environ:
+        prefect_home = settings.home / "prefect"
+        prefect_home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(prefect_home)
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
 
 

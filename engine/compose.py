@@ -120,8 +120,9 @@ def _encode_still(scene: StillScene, segment: Path, fps: int, quality: str) -> N
     run_ffmpeg(
         [
             "-i", str(scene.image),
-            "-vf", f"loop=loop={scene.frames - 1}:size=1:start=0,"
-                   f"setpts=N/({fps}*TB),format=yuv420p",
+            # Convert once, then repeat the converted frame: the loop costs no colour maths.
+            "-vf", f"format=yuv420p,loop=loop={scene.frames - 1}:size=1:start=0,"
+                   f"setpts=N/({fps}*TB)",
             "-r", str(fps), "-frames:v", str(scene.frames),
             "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-tune", "stillimage",
             "-profile:v", "high", "-g", str(fps * 4), "-threads", "2",

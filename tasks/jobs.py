@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from db.models import VideoGenerationJob
@@ -64,6 +64,7 @@ class Progress:
             uow.jobs.get_for_update(self._job_id).set_progress(value)
             uow.commit()
         update_progress_artifact(self._artifact, float(value))
+        get_run_logger().info("progress %d%%", value)
 
 
 @task(name="complete-job", retries=2, retry_delay_seconds=1)

@@ -18,6 +18,11 @@ from engine.speech.base import split_sentences, spread_by_length
 DEFAULT_VOICE = "en_US-joe-medium"
 
 
+# One synthesis at a time per process: onnxruntime already spreads one over every core, and
+# Piper's phonemizer is not thread-safe. The same lock makes loading a voice happen once.
+_SYNTHESIS = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _load_voice(model: str, config: str) -> Any:
     from piper import PiperVoice
@@ -48,16 +53,14 @@ class PiperEngine:
             self.voice = model_path.stem
         self._model = model
         self._config = config
-        # onnxruntime sessions are safe to share, but Piper's phonemizer state is not.
-        self._lock = threading.Lock()
 
     def synthesize(self, text: str, speed: float, target: Path) -> list[tuple[str, float]]:
         from piper import SynthesisConfig
 
         try:
-            voice = _load_voice(self._model, self._config)
             config = SynthesisConfig(length_scale=1.0 / speed)
-            with self._lock:
+            with _SYNTHESIS:
+                voice = _load_voice(self._model, self._config)
                 chunks = list(voice.synthesize(text, syn_config=config))
         except Exception as exc:  # Piper raises plain exceptions of many kinds
             raise SpeechFailed(f"piper could not narrate the text: {exc}") from exc
