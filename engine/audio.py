@@ -65,23 +65,22 @@ def join_padded(parts: Sequence[tuple[Path, int]], target: Path) -> None:
     Raises RenderFailed when a part is not in the narration format.
     """
     silence_block = b"\x00" * (_CHUNK_FRAMES * SAMPLE_WIDTH)
-    with atomic_output(target) as temp:
-        with wave.open(str(temp), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(SAMPLE_WIDTH)
-            out.setframerate(NARRATION_RATE)
-            for source, samples in parts:
-                if not is_narration_format(source):
-                    raise RenderFailed(f"{source} is not mono 16-bit WAV at {NARRATION_RATE} Hz")
-                written = 0
-                with wave.open(str(source), "rb") as wav:
-                    while written < samples:
-                        chunk = wav.readframes(min(_CHUNK_FRAMES, samples - written))
-                        if not chunk:
-                            break
-                        out.writeframes(chunk)
-                        written += len(chunk) // SAMPLE_WIDTH
+    with atomic_output(target) as temp, wave.open(str(temp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(SAMPLE_WIDTH)
+        out.setframerate(NARRATION_RATE)
+        for source, samples in parts:
+            if not is_narration_format(source):
+                raise RenderFailed(f"{source} is not mono 16-bit WAV at {NARRATION_RATE} Hz")
+            written = 0
+            with wave.open(str(source), "rb") as wav:
                 while written < samples:
-                    count = min(_CHUNK_FRAMES, samples - written)
-                    out.writeframes(silence_block[: count * SAMPLE_WIDTH])
-                    written += count
+                    chunk = wav.readframes(min(_CHUNK_FRAMES, samples - written))
+                    if not chunk:
+                        break
+                    out.writeframes(chunk)
+                    written += len(chunk) // SAMPLE_WIDTH
+            while written < samples:
+                count = min(_CHUNK_FRAMES, samples - written)
+                out.writeframes(silence_block[: count * SAMPLE_WIDTH])
+                written += count

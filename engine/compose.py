@@ -121,8 +121,8 @@ def _encode_still(scene: StillScene, segment: Path, fps: int, quality: str) -> N
         [
             "-i", str(scene.image),
             # Convert once, then repeat the converted frame: the loop costs no colour maths.
-            "-vf", f"format=yuv420p,loop=loop={scene.frames - 1}:size=1:start=0,"
-                   f"setpts=N/({fps}*TB)",
+            "-vf", (f"format=yuv420p,loop=loop={scene.frames - 1}:size=1:start=0,"
+                   f"setpts=N/({fps}*TB)"),
             "-r", str(fps), "-frames:v", str(scene.frames),
             "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-tune", "stillimage",
             "-profile:v", "high", "-g", str(fps * 4), "-threads", "2",

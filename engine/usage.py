@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from typing import Self
 
 import psutil
 
@@ -21,7 +22,7 @@ def _tree_rss(process: psutil.Process) -> int:
 
 def _cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
-    return times.user + times.system + times.children_user + times.children_system
+    return float(times.user + times.system + times.children_user + times.children_system)
 
 
 class ResourceMeter:
@@ -43,7 +44,7 @@ class ResourceMeter:
         self._elapsed: float | None = None
         self._cpu: float | None = None
 
-    def start(self) -> ResourceMeter:
+    def start(self) -> Self:
         self._started = time.perf_counter()
         self._cpu_start = _cpu_seconds(self._process)
         self._peak = _tree_rss(self._process)
@@ -63,7 +64,7 @@ class ResourceMeter:
         self._elapsed = time.perf_counter() - self._started
         self._cpu = _cpu_seconds(self._process) - self._cpu_start
 
-    def __enter__(self) -> ResourceMeter:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

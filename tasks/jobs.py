@@ -50,7 +50,7 @@ class Progress:
         self._settings = settings
         self._job_id = job_id
         self._value = 0
-        self._artifact = create_progress_artifact(
+        self._artifact: uuid.UUID = create_progress_artifact(  # type: ignore[assignment]
             progress=0.0, key=f"job-{job_id.hex[:20]}-progress",
             description="Video generation progress",
         )

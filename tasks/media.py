@@ -12,10 +12,10 @@ from prefect import task
 from db.states import AssetType, SourceType
 from deployments.settings import Settings
 from engine.errors import RenderFailed
+from engine.files import atomic_output
 from engine.script import RenderSettings, Scene
 from engine.slides import Slide, render_slide
 from engine.speech import Narration, SpeechChain, build_engine
-from engine.files import atomic_output
 from tasks.runtime import database, layout, utcnow
 
 

@@ -9,7 +9,6 @@ from db.session import Database
 from deployments.settings import Settings
 from storage.layout import MediaLayout
 
-
 _opened: list[Database] = []
 
 

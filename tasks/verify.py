@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prefect import task
 
 from db.states import VideoStatus
@@ -14,7 +16,7 @@ from tasks.runtime import database, utcnow
 AUDIO_TOLERANCE_SECONDS = 0.1
 
 
-def mismatches(plan: RenderPlan, found: Probe, row: dict[str, object]) -> list[str]:
+def mismatches(plan: RenderPlan, found: Probe, row: Mapping[str, object]) -> list[str]:
     """Returns what differs between the plan, the probed file and the video row (empty: none)."""
     frame = 1 / plan.fps
     problems = []

@@ -65,13 +65,16 @@ def prefect_server() -> Iterator[str]:
     import os
 
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
-    from prefect.settings import temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            yield str(PREFECT_API_URL.value())
+    with (prefect_test_harness(server_startup_timeout=120),
+          temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})):
+        yield str(PREFECT_API_URL.value())
 
 
 @pytest.fixture(scope="session")

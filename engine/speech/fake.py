@@ -33,10 +33,9 @@ class FakeEngine:
             struct.pack("<h", int(3000 * math.sin(2 * math.pi * 220 * n / NARRATION_RATE)))
             for n in range(samples)
         )
-        with atomic_output(target) as temp:
-            with wave.open(str(temp), "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(SAMPLE_WIDTH)
-                out.setframerate(NARRATION_RATE)
-                out.writeframes(frames)
+        with atomic_output(target) as temp, wave.open(str(temp), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(SAMPLE_WIDTH)
+            out.setframerate(NARRATION_RATE)
+            out.writeframes(frames)
         return sentences

@@ -70,12 +70,11 @@ class PiperEngine:
         sentences = _time_sentences(text, [len(c.audio_int16_array) / rate for c in chunks])
         pcm = np.concatenate([chunk.audio_int16_array for chunk in chunks]).astype("<i2")
         raw = target.with_name(target.name + ".raw.wav") if rate != NARRATION_RATE else target
-        with atomic_output(raw) as temp:
-            with wave.open(str(temp), "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(SAMPLE_WIDTH)
-                out.setframerate(rate)
-                out.writeframes(pcm.tobytes())
+        with atomic_output(raw) as temp, wave.open(str(temp), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(SAMPLE_WIDTH)
+            out.setframerate(rate)
+            out.writeframes(pcm.tobytes())
         if raw != target:
             try:
                 to_narration_wav(raw, target)

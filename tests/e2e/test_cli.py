@@ -19,7 +19,8 @@ REELFLOW = Path(sys.executable).with_name("reelflow")
 def run(args: list[str], env: dict[str, str], stdin: bytes | None = None,
         ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(REELFLOW), *args], env=env, cwd=ROOT, input=stdin.decode()
-                          if stdin else None, capture_output=True, text=True, timeout=600)
+                          if stdin else None, capture_output=True, text=True, timeout=600,
+                          check=False)
 
 
 @pytest.fixture

@@ -105,11 +105,11 @@ def test_moving_a_running_video_to_its_own_status_is_a_no_op(status: VideoStatus
 
 
 def test_completed_and_failed_are_the_terminal_job_states() -> None:
-    assert TERMINAL_JOB_STATES == {JobStatus.COMPLETED, JobStatus.FAILED}
+    assert {JobStatus.COMPLETED, JobStatus.FAILED} == TERMINAL_JOB_STATES
 
 
 def test_completed_and_failed_are_the_terminal_video_states() -> None:
-    assert TERMINAL_VIDEO_STATES == {VideoStatus.COMPLETED, VideoStatus.FAILED}
+    assert {VideoStatus.COMPLETED, VideoStatus.FAILED} == TERMINAL_VIDEO_STATES
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 
 from engine.timeline import plan_timeline, total_seconds
@@ -19,7 +21,7 @@ def test_rounding_never_drifts_over_many_scenes() -> None:
 def test_scenes_are_contiguous_on_whole_frames() -> None:
     slots = plan_timeline([1.01, 0.77, 2.5], fps=25, pause_seconds=0.3)
     assert slots[0].start_frame == 0
-    for before, after in zip(slots, slots[1:]):
+    for before, after in pairwise(slots):
         assert after.start_frame == before.start_frame + before.frames
 
 
