@@ -43,11 +43,11 @@ class RenderSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     resolution: str = "1280x720"
-    fps: int = Field(24, ge=1, le=60)
+    fps: int = Field(default=24, ge=1, le=60)
     quality: Quality = "standard"
     tts: str = "piper"
-    speed: float = Field(1.0, ge=0.5, le=2.0, allow_inf_nan=False)
-    pause_seconds: float = Field(0.6, ge=0.0, le=5.0, allow_inf_nan=False)
+    speed: float = Field(default=1.0, ge=0.5, le=2.0, allow_inf_nan=False)
+    pause_seconds: float = Field(default=0.6, ge=0.0, le=5.0, allow_inf_nan=False)
     include_audio: bool = True
     language: str = "en"
 
@@ -136,10 +136,10 @@ class Scene(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
-    heading: str | None = Field(None, max_length=MAX_HEADING_CHARS)
+    heading: str | None = Field(default=None, max_length=MAX_HEADING_CHARS)
     narration: str = Field(max_length=MAX_NARRATION_CHARS)
-    image: str | None = Field(None, max_length=MAX_IMAGE_HINT_CHARS)
-    duration: float | None = Field(None, gt=0.0, le=MAX_SCENE_SECONDS, allow_inf_nan=False)
+    image: str | None = Field(default=None, max_length=MAX_IMAGE_HINT_CHARS)
+    duration: float | None = Field(default=None, gt=0.0, le=MAX_SCENE_SECONDS, allow_inf_nan=False)
 
     @field_validator("heading", mode="before")
     @classmethod
@@ -161,7 +161,7 @@ class Scene(BaseModel):
             return value
         text = _WHITESPACE.sub(" ", value).strip()
         if not text:
-            raise _invalid("empty_narration", "narration is empty")
+            raise _invalid("empty_narration", "must not be empty")
         return text
 
 
@@ -181,7 +181,7 @@ class Script(BaseModel):
             return value
         text = _WHITESPACE.sub(" ", value).strip()
         if not text:
-            raise _invalid("empty_title", "title is empty")
+            raise _invalid("empty_title", "must not be empty")
         return text
 
     @field_validator("scenes", mode="before")
@@ -190,7 +190,7 @@ class Script(BaseModel):
         # Counted before the items are validated, so a huge list fails fast and says its size.
         if isinstance(value, (list, tuple)):
             if not value:
-                raise _invalid("no_scenes", "no scenes: a script needs at least one narration")
+                raise _invalid("no_scenes", "a script needs at least one scene with narration")
             if len(value) > MAX_SCENES:
                 raise _invalid(
                     "too_many_scenes",
