@@ -1,0 +1,10 @@
+"""Turn script text (Markdown / plain text, YAML or JSON) into a validated ``Script``.
+
+Every problem with the input becomes one ``InvalidScript`` whose one-line message says what is
+wrong and where: a line number for text and syntax problems, a field path such as
+``scenes[2].narration`` (0-based indices) for model problems, and both when both are known.
+"""
+
+from engine.parsing.core import Loc, ScriptFormat, parse_script, script_sha256
+
+__all__ = ["Loc", "ScriptFormat", "parse_script", "script_sha256"]
