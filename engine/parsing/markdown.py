@@ -1,0 +1,148 @@
+"""Markdown and plain-text scripts: front matter, comments, then scenes.
+
+The first level-1 heading is the title. Each later level-1 or level-2 heading starts a section,
+and each section is one scene (text before the first section is one more); without sections,
+each paragraph is a scene. Deeper headings are spoken as the first sentence of what follows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.errors import InvalidScript
+from engine.parsing.draft import _Draft
+from engine.parsing.markdown_blocks import _MarkdownReader, _Unit
+from engine.parsing.structured import _load_yaml, _yaml_lines
+
+_FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
+
+
+def _split_front_matter(text: str) -> tuple[str | None, list[tuple[int, str]]]:
+    lines = list(enumerate(text.split("\n"), start=1))
+    if not lines or lines[0][1].strip() != "---":
+        return None, lines
+    # Only a block whose first line is a "key:" is front matter; otherwise the "---" is a
+    # Markdown thematic break and the text after it is narration.
+    first = next((line for _, line in lines[1:] if line.strip()), "")
+    if not _FRONT_MATTER_KEY.match(first):
+        return None, lines
+    for index, (_, line) in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return "\n".join(line for _, line in lines[1:index]), lines[index + 1 :]
+    raise InvalidScript("front matter opened at line 1 is never closed with '---'")
+
+
+def _front_matter_draft(front: str) -> _Draft:
+    node, data = _load_yaml(front, first_line=2)
+    if data is None:
+        return _Draft({})
+    if not isinstance(data, dict):
+        raise InvalidScript("front matter must be a mapping of settings and title (line 2)")
+    key_lines = _yaml_lines(node, line_offset=1, depth=2)
+    draft = _Draft({})
+    settings: dict[str, Any] = {}
+    nested = data.pop("settings", None)
+    for key, value in (nested if isinstance(nested, dict) else {}).items():
+        settings[key] = value
+        draft.lines[("settings", key)] = key_lines.get(("settings", key), 2)
+    if nested is not None and not isinstance(nested, dict):
+        raise InvalidScript(
+            f"front matter settings must be a mapping (line {key_lines.get(('settings',), 2)})"
+        )
+    for key, value in data.items():
+        line = key_lines.get((key,), 2)
+        if key == "title":
+            draft.data["title"] = value
+            draft.lines[("title",)] = line
+        elif key in settings:
+            raise InvalidScript(f"front matter sets {key!r} twice (line {line})")
+        else:
+            settings[key] = value
+            draft.lines[("settings", key)] = line
+    if settings:
+        draft.data["settings"] = settings
+    return draft
+
+
+def _parse_markdown(text: str) -> _Draft:
+    front, lines = _split_front_matter(text)
+    draft = _front_matter_draft(front) if front is not None else _Draft({})
+    first = lines[0][0] if lines else 1
+    body = _blank_comments("\n".join(line for _, line in lines), first)
+    reader = _MarkdownReader()
+    reader.read(list(enumerate(body.split("\n"), start=first)))
+    if reader.title is not None and "title" not in draft.data:
+        draft.data["title"], draft.lines[("title",)] = reader.title
+    units = _units(reader)
+    scenes = _scenes(units)
+    if not scenes:
+        raise InvalidScript("script has no narration: write at least one paragraph of text")
+    draft.data["scenes"] = [scene for scene, _ in scenes]
+    for index, (_, line) in enumerate(scenes):
+        draft.lines[("scenes", index)] = line
+    return draft
+
+
+def _blank_comments(body: str, first_line: int) -> str:
+    """Given Markdown, returns it with each <!-- comment --> reduced to its line breaks."""
+    # Comments are the author's notes, not speech; keeping their line breaks keeps every
+    # later line number true. str.find keeps this linear where a lazy regex is not.
+    parts, position = [], 0
+    while (start := body.find("<!--", position)) >= 0:
+        end = body.find("-->", start + 4)
+        if end < 0:
+            line = first_line + body.count("\n", 0, start)
+            raise InvalidScript(f"comment opened at line {line} with '<!--' is never closed")
+        parts += [body[position:start], "\n" * body.count("\n", start, end)]
+        position = end + 3
+    return "".join(parts) + body[position:]
+
+
+def _units(reader: _MarkdownReader) -> list[_Unit]:
+    intro, *sections = reader.sections
+    if not sections:
+        return intro  # no sections: each paragraph is a scene
+    units = [_merge(intro, None, intro[0].line)] if intro else []
+    for paragraphs, (heading, line) in zip(sections, reader.headings, strict=True):
+        units.append(_merge(paragraphs, heading, line))
+    return units
+
+
+def _merge(paragraphs: list[_Unit], heading: str | None, line: int) -> _Unit:
+    unit = _Unit(line, heading)
+    for paragraph in paragraphs:
+        unit.text.extend(paragraph.text)
+        unit.images.extend(paragraph.images)
+    return unit
+
+
+def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int]]:
+    """Given candidate scenes, returns (raw scene, line) pairs; image-only units are hints."""
+    scenes: list[tuple[dict[str, Any], int]] = []
+    pending: list[tuple[str, int]] = []
+    for unit in units:
+        narration = " ".join(part for part in unit.text if part)
+        if not narration and unit.heading is None:
+            pending.extend(unit.images)  # a picture on its own goes with the next scene
+            continue
+        if not narration:
+            raise InvalidScript(f"section {unit.heading!r} at line {unit.line} has no narration")
+        scene: dict[str, Any] = {"narration": narration}
+        if unit.heading is not None:
+            scene["heading"] = unit.heading
+        images, pending = pending + unit.images, []
+        _set_image(scene, images)
+        scenes.append((scene, unit.line))
+    if pending and scenes:
+        last = scenes[-1][0]
+        _set_image(last, [(last["image"], 0), *pending] if "image" in last else pending)
+    return scenes
+
+
+def _set_image(scene: dict[str, Any], images: list[tuple[str, int]]) -> None:
+    if len(images) > 1:
+        where = ", ".join(f"line {line}" for _, line in images if line)
+        raise InvalidScript(f"a scene can show one image, found {len(images)} ({where})")
+    if images:
+        scene["image"] = images[0][0]
