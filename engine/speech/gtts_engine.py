@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from engine.audio import to_narration_wav, wav_seconds
 from engine.errors import SpeechFailed
@@ -24,6 +25,7 @@ class GttsEngine:
         retries_on_429: int = 3,
         backoff_seconds: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
+        client: Callable[..., Any] | None = None,
     ) -> None:
         self.voice = f"gtts-{language}"
         self._language = language
@@ -31,16 +33,18 @@ class GttsEngine:
         self._retries = retries_on_429
         self._backoff = backoff_seconds
         self._sleep = sleep
+        self._client = client
 
     def synthesize(self, text: str, speed: float, target: Path) -> list[tuple[str, float]]:
         from gtts import gTTS, gTTSError
 
+        client = self._client or gTTS
         mp3 = target.with_name(target.name + ".mp3")
         try:
             for attempt in range(self._retries + 1):
                 try:
                     # gTTS only knows normal and slow; speeds under 0.8 use its slow voice.
-                    speech = gTTS(text, lang=self._language, slow=speed < 0.8,
+                    speech = client(text, lang=self._language, slow=speed < 0.8,
                                   timeout=self._timeout)
                     speech.save(str(mp3))
                     break
