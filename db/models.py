@@ -138,7 +138,7 @@ class ScriptRecord(Base):
         source_name: str | None = None,
         id: uuid.UUID | None = None,
     ) -> ScriptRecord:
-        """Given a script's text and provenance, returns a new ScriptRecord with its sha256 filled in."""
+        """Given a script's text and provenance, returns a new ScriptRecord with its sha256 set."""
         validate_timestamps("created_at", now, "created_at", None)
         return cls(
             id=id or uuid.uuid4(),

@@ -90,7 +90,7 @@ class UnitOfWork:
             self._session = None
 
     def commit(self) -> None:
-        """Commits the work so far; raises RecordInvalid (and rolls back) if the database refuses."""
+        """Commits the work so far; raises RecordInvalid (rolled back) if the database says no."""
         try:
             with database_refusals_as_record_invalid():
                 self.session.commit()
@@ -101,7 +101,7 @@ class UnitOfWork:
             self.session.info.pop(_WROTE, None)
 
     def flush(self) -> None:
-        """Sends pending changes without committing; raises RecordInvalid if the database refuses."""
+        """Sends pending changes without committing; raises RecordInvalid on a refusal."""
         with database_refusals_as_record_invalid():
             self.session.flush()
 

@@ -152,7 +152,9 @@ def validate_asset(
     metadata: Mapping[str, object] | None,
     file_exists: FileExists,
 ) -> None:
-    """Given a media asset's fields, returns None if they obey the asset rules; raises RecordInvalid.
+    """Given a media asset's fields, returns None if they obey the asset rules.
+
+    Raises RecordInvalid.
 
     Rules: the file exists; AUDIO and VIDEO_CLIP have a duration; any duration is > 0; metadata
     holds at least the keys ASSET_METADATA_KEYS lists for the asset type (extra keys are fine,
@@ -198,7 +200,7 @@ def validate_counters(total_size_bytes: int, file_count: int) -> None:
 
 
 def validate_cleanup_policy(policy: Mapping[str, object]) -> None:
-    """Given a cleanup policy, raises RecordInvalid unless its three retention settings are valid."""
+    """Given a cleanup policy, raises RecordInvalid unless its retention settings are valid."""
     if not isinstance(policy, Mapping):
         raise RecordInvalid(f"cleanup_policy must be a mapping, got {policy!r}")
     for key in ("max_age_days", "max_size_mb"):

@@ -73,7 +73,8 @@ class ResourceMeter:
 
     def usage(self) -> dict[str, float]:
         """Returns generation_time_seconds, cpu_time_seconds and peak_memory_mb so far."""
-        elapsed = self._elapsed if self._elapsed is not None else time.perf_counter() - self._started
+        now = time.perf_counter()
+        elapsed = self._elapsed if self._elapsed is not None else now - self._started
         cpu = self._cpu if self._cpu is not None else _cpu_seconds(self._process) - self._cpu_start
         return {
             "generation_time_seconds": round(elapsed, 3),

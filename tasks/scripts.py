@@ -27,7 +27,8 @@ def store_script(settings: Settings, script: Script, source: bytes, source_name:
             return existing.id
         record = ScriptRecord(
             id=uuid.uuid4(), title=script.title, kind=kind, source_name=source_name,
-            sha256=digest, content=source.decode("utf-8-sig"), session_id=session_id, created_at=utcnow(),
+            sha256=digest, content=source.decode("utf-8-sig"), session_id=session_id,
+            created_at=utcnow(),
         )
         uow.scripts.add(record)
         uow.commit()

@@ -69,7 +69,7 @@ def test_a_naive_timestamp_is_refused_with_a_clear_error(
 ) -> None:
     with database.unit_of_work() as uow:
         uow.jobs.get(seeded.job_id).completed_at = datetime(2025, 9, 25, 13, 0)
-        with pytest.raises(RecordInvalid, match="naive datetime .* pass an aware datetime"):
+        with pytest.raises(RecordInvalid, match=r"naive datetime .* pass an aware datetime"):
             uow.commit()
 
 

@@ -29,9 +29,9 @@ def _render(tmp_path: Path, texts: list[str], engine: object) -> tuple[Path, lis
     chain = SpeechChain([engine])  # type: ignore[list-item]
     narrations = [chain.narrate(t, tmp_path / f"n{i}.wav") for i, t in enumerate(texts)]
     slots = plan_timeline([n.duration for n in narrations], fps=24, pause_seconds=0.5)
-    join_padded([(n.path, s.samples(NARRATION_RATE)) for n, s in zip(narrations, slots)],
-                tmp_path / "all.wav")
-    write_srt(cues_for([(s.start, n.sentences) for n, s in zip(narrations, slots)]),
+    pairs = list(zip(narrations, slots, strict=True))
+    join_padded([(n.path, s.samples(NARRATION_RATE)) for n, s in pairs], tmp_path / "all.wav")
+    write_srt(cues_for([(s.start, n.sentences) for n, s in zip(narrations, slots, strict=True)]),
               tmp_path / "c.srt")
     scenes = [StillScene(_solid(tmp_path / f"s{i}.png", COLOURS[i]), s.frames)
               for i, s in enumerate(slots)]
@@ -58,7 +58,7 @@ def test_each_scene_shows_its_own_picture_up_to_the_exact_cut_frame(tmp_path: Pa
     out, _, slots = _render(tmp_path, ["a" * 20, "b" * 30, "c" * 10], FakeEngine())
     with av.open(str(out)) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    for slot, colour in zip(slots, COLOURS):
+    for slot, colour in zip(slots, COLOURS, strict=False):
         first, last = frames[slot.start_frame], frames[slot.start_frame + slot.frames - 1]
         for frame in (first, last):
             assert np.abs(frame[48, 80].astype(int) - colour).max() < 25
@@ -70,7 +70,7 @@ def test_narration_starts_at_every_cut_without_drift(tmp_path: Path) -> None:
         stream = container.streams.audio[0]
         rate = stream.codec_context.sample_rate
         pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(stream)])
-    for narration, slot in zip(narrations, slots):
+    for narration, slot in zip(narrations, slots, strict=True):
         start = round(slot.start * rate)
         speech_end = start + round(narration.duration * rate)
         loud = np.abs(pcm[start + 480:start + 1440]).mean()  # 10-30 ms after the cut
@@ -85,6 +85,6 @@ def test_narration_starts_at_every_cut_without_drift(tmp_path: Path) -> None:
 def test_a_failed_encode_leaves_no_file_and_no_parts(tmp_path: Path) -> None:
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a png")
-    with pytest.raises(RenderFailed, match="encoding broken.png"):
+    with pytest.raises(RenderFailed, match=r"encoding broken\.png"):
         render_video([StillScene(broken, 10)], tmp_path / "out.mp4", fps=24)
     assert list(tmp_path.iterdir()) == [broken]

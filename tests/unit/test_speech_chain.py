@@ -33,7 +33,7 @@ def test_a_failing_engine_falls_back_to_the_next_and_the_fallback_is_recorded(
 
 def test_when_every_engine_fails_one_error_names_them_all(tmp_path: Path) -> None:
     chain = SpeechChain([FakeEngine("x", fail=True), FakeEngine("y", fail=True)])
-    with pytest.raises(SpeechFailed, match="x is set to fail.*y is set to fail"):
+    with pytest.raises(SpeechFailed, match=r"x is set to fail.*y is set to fail"):
         chain.narrate(TEXT, tmp_path / "n.wav")
     assert not (tmp_path / "n.wav").exists()
 

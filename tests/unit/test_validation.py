@@ -254,7 +254,7 @@ def test_an_asset_without_metadata_is_refused() -> None:
 
 
 def test_an_asset_file_must_exist() -> None:
-    with pytest.raises(RecordInvalid, match="'/m/gone.png' of a IMAGE asset must exist"):
+    with pytest.raises(RecordInvalid, match=r"'/m/gone\.png' of a IMAGE asset must exist"):
         validate_asset(
             AssetType.IMAGE, "/m/gone.png", None, METADATA[AssetType.IMAGE], lambda path: False
         )
@@ -274,7 +274,7 @@ def test_a_storage_directory_must_be_absolute() -> None:
 
 @pytest.mark.parametrize(("size", "count"), [(-1, 0), (0, -1), (1.5, 0), (True, 0)])
 def test_storage_counters_must_be_non_negative_integers(size: object, count: object) -> None:
-    with pytest.raises(RecordInvalid, match="total_size_bytes|file_count"):
+    with pytest.raises(RecordInvalid, match=r"total_size_bytes|file_count"):
         validate_storage("/srv", size, count, POLICY)  # type: ignore[arg-type]
 
 

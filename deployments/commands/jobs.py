@@ -1,0 +1,64 @@
+"""``reelflow jobs`` and ``reelflow show``: jobs as the database records them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from typing import Any
+
+from deployments.reports import job_detail, job_rows
+from deployments.settings import Settings
+from engine.errors import NotFound
+
+
+def register(commands: Any) -> None:
+    jobs = commands.add_parser("jobs", help="list recent jobs")
+    jobs.add_argument("--session", help="only this session's jobs")
+    jobs.add_argument("--limit", type=int, default=20)
+    jobs.add_argument("--json", action="store_true")
+    jobs.set_defaults(handler=list_jobs)
+
+    show = commands.add_parser("show", help="show one job with its video and assets")
+    show.add_argument("job_id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=show_job)
+
+
+def list_jobs(args: argparse.Namespace, settings: Settings) -> None:
+    rows = job_rows(settings, session_id=args.session, limit=args.limit)
+    if args.json:
+        print(json.dumps(rows, default=str))
+        return
+    if not rows:
+        print("no jobs yet")
+        return
+    print(f"{'JOB':36}  {'STATUS':17}  {'%':>3}  {'STARTED':19}  TITLE")
+    for row in rows:
+        print(f"{row['id']:36}  {row['status']:17}  {row['progress_percentage']:>3}  "
+              f"{str(row['started_at'])[:19]:19}  {row['title']}")
+
+
+def show_job(args: argparse.Namespace, settings: Settings) -> None:
+    try:
+        job_id = uuid.UUID(args.job_id)
+    except ValueError as exc:
+        raise NotFound(f"not a job id: {args.job_id!r}") from exc
+    detail = job_detail(settings, job_id)
+    if args.json:
+        print(json.dumps(detail, default=str, indent=2))
+        return
+    for key in ("id", "status", "progress_percentage", "started_at", "completed_at",
+                "error_message", "session_id", "script_id"):
+        print(f"{key:20} {detail[key]}")
+    for title, section in (("video", detail["video"]), ("resource usage",
+                                                         detail["resource_usage"])):
+        if section:
+            print(f"{title}:")
+            for key, value in section.items():
+                print(f"  {key:22} {value}")
+    print(f"assets: {len(detail['assets'])}")
+    for asset in detail["assets"]:
+        duration = f"{asset['duration']:.2f} s" if asset["duration"] else ""
+        print(f"  {asset['asset_type']:12} {asset['source_type']:14} {duration:>9}  "
+              f"{asset['url_path']}")

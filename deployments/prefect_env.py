@@ -1,0 +1,20 @@
+"""Offline, self-contained defaults for Prefect, applied at the command line's edge."""
+
+from __future__ import annotations
+
+import os
+
+from deployments.settings import Settings
+
+
+def prepare_prefect(settings: Settings) -> None:
+    """Sets quiet, offline Prefect defaults unless the user set their own.
+
+    Without PREFECT_HOME, Prefect's local state (and its ephemeral server's database) goes
+    into REELFLOW_HOME/prefect, so one data directory holds everything.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if "PREFECT_HOME" not in os.environ:
+        prefect_home = settings.home / "prefect"
+        prefect_home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(prefect_home)
