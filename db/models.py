@@ -183,6 +183,7 @@ class VideoGenerationJob(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     resource_usage: Mapped[JsonDict | None] = mapped_column(JSONType)
     composition_settings: Mapped[JsonDict | None] = mapped_column(JSONType)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     script: Mapped[ScriptRecord] = relationship(back_populates="jobs")
     assets: Mapped[list[MediaAsset]] = relationship(

@@ -103,10 +103,20 @@ def test_foreign_keys_delete_as_the_data_model_says(database: Database) -> None:
     }
 
 
+def _head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_newest_migration_is_the_head_the_tests_expect() -> None:
+    assert _head() == "0002"
+
+
 def test_migrating_an_up_to_date_database_changes_nothing(database: Database) -> None:
     migrate(database.engine)
     with database.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == _head()
 
 
 def test_migrate_accepts_a_url(db_url: str) -> None:
@@ -137,7 +147,7 @@ def test_several_processes_may_migrate_the_same_database_at_once(db_url: str) ->
     engine = create_db_engine(db_url)
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0001"
+            assert MigrationContext.configure(connection).get_current_revision() == _head()
     finally:
         engine.dispose()
 
