@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from db.integrity import database_refusals_as_record_invalid
 from db.models import GeneratedVideo, MediaAsset, MediaStorage, ScriptRecord, VideoGenerationJob
 from db.policies import STORAGE_DIRECTORY
-from db.states import AssetType, SourceType, StorageType
+from db.states import TERMINAL_JOB_STATES, AssetType, SourceType, StorageType
 from db.validation import FileExists, validate_asset, validate_counters
 from engine.errors import NotFound
 
@@ -106,6 +106,16 @@ class JobRepository:
         if session_id is not None:
             query = query.where(VideoGenerationJob.session_id == session_id)
         return builtins.list(self.session.scalars(query.limit(limit)))
+
+
+    def unfinished(self) -> builtins.list[VideoGenerationJob]:
+        """Returns every job not yet COMPLETED or FAILED, oldest first."""
+        query = (
+            select(VideoGenerationJob)
+            .where(VideoGenerationJob.status.not_in(list(TERMINAL_JOB_STATES)))
+            .order_by(VideoGenerationJob.started_at)
+        )
+        return builtins.list(self.session.scalars(query))
 
 
 class AssetRepository:

@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from prefect import flow
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
 from pydantic import Field
 
@@ -16,50 +17,63 @@ from engine.parsing import parse_script
 from engine.usage import ResourceMeter
 from tasks.accounting import account_storage
 from tasks.compose import compose_video
+from tasks.heartbeat import JobHeartbeat
+from tasks.hooks import job_cancelled, job_crashed, job_failed
 from tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
 from tasks.media import draw_slide, narrate_scene
+from tasks.run_info import label_run, publish_report
 from tasks.scripts import read_source, store_script
 from tasks.verify import verify_video
 
 Quality = Literal["draft", "standard", "high"]
+Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
+                     "1080x1080", "3840x2160"]
 
 
-@flow(name="generate-video", log_prints=True)
+@flow(name="generate-video", on_failure=[job_failed], on_crashed=[job_crashed],
+      on_cancellation=[job_cancelled])
 def generate_video(
     script: Annotated[str | None, Field(
-        description="The script's text: Markdown (# Title, ## scenes), plain paragraphs, "
-                    "YAML or JSON. Leave empty when script_path is given.")] = None,
+        description="The script's text: Markdown (# Title, then ## sections as scenes), plain "
+                    "paragraphs, YAML or JSON. Leave empty when script_path is given.",
+        json_schema_extra={"format": "text"})] = None,
     script_path: Annotated[str | None, Field(
-        description="Path of a script file on the worker, instead of script.")] = None,
+        description="Instead of script: the path of a script file on the worker.")] = None,
     title: Annotated[str | None, Field(
-        description="Video title; default: the script's # Title.")] = None,
-    resolution: Annotated[str | None, Field(
-        description="WIDTHxHEIGHT, e.g. 1280x720 or 1920x1080; default: the script's, "
-                    "else 1280x720.", pattern=r"^[1-9][0-9]*x[1-9][0-9]*$")] = None,
+        description="Video title. Default: the script's # Title.", max_length=256)] = None,
+    resolution: Annotated[Resolution | None, Field(
+        description="Frame size. Default: the script's setting, else 1280x720 (720p).")] = None,
+    custom_resolution: Annotated[str | None, Field(
+        description="Any other WIDTHxHEIGHT (even numbers), e.g. 1000x562; overrides "
+                    "resolution.", pattern=r"^[1-9][0-9]*x[1-9][0-9]*$")] = None,
     quality_preset: Annotated[Quality | None, Field(
-        description="draft (fastest), standard or high (smallest artefacts); default: "
-                    "standard.")] = None,
+        description="draft (fastest), standard or high (best picture). Default: the "
+                    "script's setting, else standard.")] = None,
     tts: Annotated[str | None, Field(
-        description="Speech engine chain, first that works wins: piper (offline), gtts "
-                    "(network), or gtts,piper; default: piper.")] = None,
+        description="Speech engine chain, first that works speaks: piper (offline, default), "
+                    "gtts (needs the network), or gtts,piper.")] = None,
     session_id: Annotated[str, Field(
-        description="User session the job belongs to.", max_length=128)] = "default",
+        description="The user session the job is filed under (also a tag of the run).",
+        min_length=1, max_length=128)] = "default",
     include_audio: Annotated[bool | None, Field(
-        description="Put the narration in the video; default: yes.")] = None,
+        description="Put the narration in the video. Default: yes.")] = None,
 ) -> dict[str, Any]:
     """Renders a script into a verified MP4 and records it; returns the job as the CLI prints it.
 
     Raises InvalidScript at once for a bad script; any later failure marks the job FAILED with
-    its message before the run fails.
+    its message before the run fails. A cancelled or killed run is failed by the hooks, or by
+    the reconciler when no hook could run.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
     source, source_name, kind, script_dir = read_source(script, script_path)
     overrides = {key: value for key, value in {
-        "title": title, "resolution": resolution, "quality": quality_preset, "tts": tts,
-        "include_audio": include_audio}.items() if value is not None}
+        "title": title, "resolution": custom_resolution or resolution,
+        "quality": quality_preset, "tts": tts, "include_audio": include_audio}.items()
+        if value is not None}
     parsed = parse_script(source, source_name=source_name, overrides=overrides)
     render = parsed.settings
+    label_run(job_id, parsed.title, session_id)
     script_id = store_script(settings, parsed, source, source_name, kind, session_id)
     start_job(settings, job_id, script_id, session_id, {
         "target_resolution": render.resolution, "target_duration": None,
@@ -68,39 +82,45 @@ def generate_video(
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     try:
-        progress = Progress(settings, job_id)
-        clock = time.perf_counter()
-        enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
-        count = len(parsed.scenes)
-        voices = [narrate_scene.submit(settings, job_id, i, scene, render)
-                  for i, scene in enumerate(parsed.scenes)]
-        slides = [draw_slide.submit(settings, job_id, i, count, parsed.title, scene, render,
-                                    script_dir) for i, scene in enumerate(parsed.scenes)]
-        narrations = []
-        for done, future in enumerate(voices, start=1):
-            narrations.append(future.result())
-            progress.report(5 + 55 * done / count)
-        images = [future.result() for future in slides]
-        stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
-        clock = time.perf_counter()
-        enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-        plan = compose_video(settings, job_id, script_id, session_id, parsed.title,
-                             parsed.scenes, narrations, images, render)
-        stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
-        progress.report(85)
-        clock = time.perf_counter()
-        video = verify_video(settings, plan)
-        stages["verification_seconds"] = round(time.perf_counter() - clock, 3)
-        progress.report(95)
-        account_storage(settings)
+        with JobHeartbeat(settings, job_id):
+            progress = Progress(settings, job_id)
+            clock = time.perf_counter()
+            enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
+            count = len(parsed.scenes)
+            voices = [narrate_scene.submit(settings, job_id, i, scene, render)
+                      for i, scene in enumerate(parsed.scenes)]
+            slides = [draw_slide.submit(settings, job_id, i, count, parsed.title, scene, render,
+                                        script_dir) for i, scene in enumerate(parsed.scenes)]
+            narrations = []
+            for done, future in enumerate(voices, start=1):
+                narrations.append(future.result())
+                progress.report(5 + 55 * done / count)
+            images = [future.result() for future in slides]
+            stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
+            clock = time.perf_counter()
+            enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
+            plan = compose_video(settings, job_id, script_id, session_id, parsed.title,
+                                 parsed.scenes, narrations, images, render)
+            stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
+            progress.report(85)
+            clock = time.perf_counter()
+            video = verify_video(settings, plan)
+            stages["verification_seconds"] = round(time.perf_counter() - clock, 3)
+            progress.report(95)
+            account_storage(settings)
+            meter.stop()
+            usage = complete_job(settings, job_id, {**meter.usage(), "stages": stages,
+                                                    "frames": plan.frames, "scenes": count})
+            progress.report(100)
+    except TerminationSignal:
+        # Cancelled or stopped by its worker: the cancellation or crash hook says which.
         meter.stop()
-        usage = complete_job(settings, job_id, {**meter.usage(), "stages": stages,
-                                                "frames": plan.frames,
-                                                "scenes": count})
+        raise
     except BaseException as exc:
         meter.stop()
         fail_job(settings, job_id, _describe(exc))
         raise
+    publish_report(settings, job_id)
     return {"job_id": str(job_id), "status": JobStatus.COMPLETED.value, "video": video,
             "resource_usage": usage}
 

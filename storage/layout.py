@@ -68,6 +68,21 @@ class MediaLayout:
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
 
+    def leftovers(self, job_id: uuid.UUID, video: Path | None) -> list[Path]:
+        """Returns the unfinished files and folders a job interrupted mid-step leaves behind.
+
+        Partial writes are named ``.partial-<hex>-<name>`` beside their final path, and a video's
+        segments are built in ``.parts-<stem>`` beside it (see engine.files, engine.compose);
+        the job's scratch folder holds only intermediate files.
+        """
+        found = [self.scratch(job_id)]
+        for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent):
+            found += folder.glob(".partial-*")
+        if video is not None:
+            found += video.parent.glob(f".partial-*-{video.name}")
+            found.append(video.with_name(f".parts-{video.stem}"))
+        return [path for path in found if path.exists()]
+
     def url_path(self, path: Path) -> str:
         """Returns the URL path of a file inside the media root; raises StorageError outside it."""
         try:

@@ -11,7 +11,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from db.models import VideoGenerationJob
-from db.states import JobStatus, VideoStatus
+from db.states import TERMINAL_VIDEO_STATES, JobStatus, VideoStatus
 from deployments.settings import Settings
 from storage.accounting import tree_bytes
 from tasks.runtime import database, layout, utcnow
@@ -88,25 +88,37 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
         return dict(job.resource_usage or usage)
 
 
-@task(name="fail-job", retries=3, retry_delay_seconds=2)
-def fail_job(settings: Settings, job_id: uuid.UUID, message: str) -> None:
-    """Marks the job and its video FAILED with ``message`` and removes its partial files.
+def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
+    """Marks the job and its unfinished video FAILED with ``message``; removes what it left.
 
-    A job already in a terminal state is left as it is.
+    The video file (never verified) and every partial file of the job are deleted, so nothing
+    half-made stays in the media root. Returns False when there is no such job or it had
+    already ended (its first outcome stands), True when this call failed it.
     """
     now = utcnow()
+    media = layout(settings)
     with database(settings).unit_of_work() as uow:
         job = uow.jobs.find(job_id)
-        if job is None or job.status in (JobStatus.COMPLETED, JobStatus.FAILED):
-            return
-        job.fail(message[:4000] or "failed", now)
+        if job is None or job.is_finished:
+            return False
+        job.fail(message[:4000].strip() or "failed", now)
         video = uow.videos.get_for_job(job_id)
-        if video is not None and video.generation_status != VideoStatus.COMPLETED:
+        video_path = Path(video.file_path) if video is not None else None
+        unverified = video is not None and video.generation_status != VideoStatus.COMPLETED
+        if video is not None and video.generation_status not in TERMINAL_VIDEO_STATES:
             video.fail(now)
-            _remove_quietly(video.file_path)
         uow.commit()
-    shutil.rmtree(layout(settings).scratch(job_id), ignore_errors=True)
+    if video_path is not None and unverified:
+        video_path.unlink(missing_ok=True)
+    for leftover in media.leftovers(job_id, video_path):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    return True
 
 
-def _remove_quietly(path: str) -> None:
-    Path(path).unlink(missing_ok=True)
+@task(name="fail-job", retries=3, retry_delay_seconds=2)
+def fail_job(settings: Settings, job_id: uuid.UUID, message: str) -> None:
+    """Marks the job FAILED with ``message`` (see mark_failed); an ended job is left alone."""
+    mark_failed(settings, job_id, message)

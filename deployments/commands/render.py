@@ -51,7 +51,7 @@ def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) ->
     # Validate before paying for Prefect's start-up: a bad script fails in milliseconds.
     parse_script(data, source_name=path.name if path else None, overrides=overrides)
     params: dict[str, Any] = {
-        "title": args.title, "resolution": args.resolution, "quality_preset": args.quality,
+        "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
         "tts": args.tts, "session_id": args.session, "include_audio": include_audio,
     }
     if path is None:

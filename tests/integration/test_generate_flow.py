@@ -50,7 +50,7 @@ def test_a_script_becomes_a_verified_video_recorded_under_the_flow_run_id(
 ) -> None:
     state = generate_video(
         script=TWO_SCENES,
-        resolution="320x180",
+        custom_resolution="320x180",
         quality_preset="draft",
         session_id="s-1",
         return_state=True,
@@ -111,7 +111,7 @@ def test_a_failure_marks_the_job_failed_with_its_message_and_leaves_no_video(
 ) -> None:
     script = TWO_SCENES.replace("## Second\n", "## Second\n![missing](nowhere/picture.png)\n")
     state = generate_video(
-        script=script, resolution="320x180", quality_preset="draft", return_state=True
+        script=script, custom_resolution="320x180", quality_preset="draft", return_state=True
     )
     assert state.is_failed()
     with pytest.raises(RenderFailed):
@@ -136,7 +136,7 @@ def test_an_invalid_script_fails_the_run_at_once_without_a_job(settings: Setting
 
 
 def test_a_rerun_narration_step_keeps_one_file_and_one_row(settings: Settings) -> None:
-    generate_video(script=TWO_SCENES, resolution="320x180", quality_preset="draft")
+    generate_video(script=TWO_SCENES, custom_resolution="320x180", quality_preset="draft")
     database = Database.open(settings.database_url)
     with database.unit_of_work() as uow:
         job = uow.jobs.list(limit=1)[0]
@@ -151,3 +151,35 @@ def test_a_rerun_narration_step_keeps_one_file_and_one_row(settings: Settings) -
     assert sorted(p.name for p in audio_dir.iterdir()) == ["scene-001.wav", "scene-002.wav"]
     assert _count(database, GeneratedVideo) == 1 and _count(database, MediaAsset) == 4
     assert isinstance(job.id, uuid.UUID)
+
+
+def test_invalid_parameters_fail_the_run_at_once_with_the_validation_message(
+        settings: Settings) -> None:
+    state = generate_video(script=TWO_SCENES, resolution="1920*1080",  # type: ignore[arg-type]
+                           return_state=True)
+    assert state.is_failed()
+    assert "resolution" in (state.message or "") and "1280x720" in (state.message or "")
+    assert _count(Database.open(settings.database_url), VideoGenerationJob) == 0
+
+
+def test_the_run_is_named_after_the_title_tagged_with_the_session_and_reports_artifacts(
+        settings: Settings) -> None:
+    from prefect.client.orchestration import get_client
+
+    state = generate_video(script=TWO_SCENES, custom_resolution="320x180",
+                           quality_preset="draft", session_id="team-7", return_state=True)
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        artifacts = client.read_artifacts()
+    assert run.name == "Two scenes"
+    assert "session:team-7" in run.tags
+    mine = [a for a in artifacts if a.flow_run_id == run_id]
+    kinds = {a.type for a in mine}
+    assert {"progress", "markdown", "table"} <= kinds
+    progress = next(a for a in mine if a.type == "progress")
+    assert progress.data == 100
+    markdown = next(a for a in mine if a.type == "markdown")
+    assert "/media/videos/" in str(markdown.data) and "320x180" in str(markdown.data)
+    table = next(a for a in mine if a.type == "table")
+    assert str(table.data).count("AUDIO") == 2 and str(table.data).count("IMAGE") == 2

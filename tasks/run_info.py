@@ -1,0 +1,55 @@
+"""What the Prefect UI shows of a job: the run's name and tags, and its closing artifacts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from deployments.settings import Settings
+from tasks.runtime import database
+
+
+@task(name="label-run")
+def label_run(job_id: uuid.UUID, title: str, session_id: str) -> None:
+    """Names the flow run after the script's title and tags it with the session id."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(job_id)
+        tags = sorted({*(run.tags or []), "reelflow", f"session:{session_id}"})
+        client.update_flow_run(job_id, name=title[:120], tags=tags)
+
+
+def _size(size: int | None) -> str:
+    return "-" if size is None else f"{size / 2**20:.2f} MB"
+
+
+@task(name="publish-report")
+def publish_report(settings: Settings, job_id: uuid.UUID) -> None:
+    """Publishes the job's video and resource usage (markdown) and its assets (table)."""
+    with database(settings).unit_of_work(read_only=True) as uow:
+        job = uow.jobs.get(job_id)
+        video = uow.videos.get_for_job(job_id)
+        assets = list(uow.assets.for_job(job_id))
+        usage: dict[str, Any] = dict(job.resource_usage or {})
+        lines = [f"# {video.title if video else 'Video'}", "",
+                 "| | |", "|---|---|"]
+        if video is not None:
+            lines += [f"| url_path | `{video.url_path}` |",
+                      f"| duration | {video.duration:.2f} s |",
+                      f"| resolution | {video.resolution} |",
+                      f"| size | {_size(video.file_size)} |"]
+        lines += [f"| {key} | {value} |" for key, value in usage.items() if key != "stages"]
+        for stage, seconds in (usage.get("stages") or {}).items():
+            lines.append(f"| {stage} | {seconds} |")
+        rows = [{"type": str(a.asset_type), "source": str(a.source_type),
+                 "scene": (a.asset_metadata or {}).get("scene"),
+                 "duration_s": None if a.duration is None else round(a.duration, 3),
+                 "url_path": a.url_path} for a in assets]
+    key = f"job-{job_id.hex[:20]}"
+    create_markdown_artifact("\n".join(lines), key=f"{key}-video",
+                             description="The rendered video and what it cost")
+    create_table_artifact(rows, key=f"{key}-assets", description="Media assets of the job")
