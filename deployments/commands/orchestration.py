@@ -1,0 +1,166 @@
+"""``reelflow up``, ``serve``, ``submit`` and ``reconcile``: jobs the Prefect way."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import uuid
+from typing import Any
+
+from deployments.commands.render import flow_parameters, read_script
+from deployments.prefect_env import prepare_prefect
+from deployments.serve import GENERATE, api_is_healthy, serve_deployments, start_server
+from deployments.settings import Settings
+from engine.errors import ReelflowError
+
+FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+
+
+def register(commands: Any) -> None:
+    up = commands.add_parser(
+        "up", help="start a local Prefect server (UI) and serve both deployments")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=4200)
+    up.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
+    up.set_defaults(handler=bring_up)
+
+    serve = commands.add_parser(
+        "serve", help="serve both deployments against PREFECT_API_URL (no work pool)")
+    serve.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
+    serve.set_defaults(handler=serve_only)
+
+    submit = commands.add_parser(
+        "submit", help="create a generate-video run over the Prefect API; print its job id")
+    submit.add_argument("script", help="script file, or - for stdin (sent inline)")
+    for flag in ("--title", "--resolution", "--tts"):
+        submit.add_argument(flag)
+    submit.add_argument("--quality", choices=["draft", "standard", "high"])
+    submit.add_argument("--session", default="default")
+    submit.add_argument("--no-audio", action="store_true")
+    submit.add_argument("--idempotency-key", help="the same key twice yields one job")
+    submit.add_argument("--deployment", default=f"{GENERATE}/{GENERATE}")
+    submit.add_argument("--wait", action="store_true", help="follow the run to its end")
+    submit.add_argument("--json", action="store_true")
+    submit.set_defaults(handler=submit_run)
+
+    reconcile = commands.add_parser(
+        "reconcile", help="fail jobs whose run crashed or whose heartbeat stopped")
+    reconcile.add_argument("--stale-after", type=float, default=120.0, metavar="SECONDS",
+                           help="heartbeat timeout (default 120)")
+    reconcile.add_argument("--json", action="store_true")
+    reconcile.set_defaults(handler=reconcile_now)
+
+
+def bring_up(args: argparse.Namespace, settings: Settings) -> None:
+    prepare_prefect(settings)
+    api = f"http://{args.host}:{args.port}/api"
+    server = None
+    if not api_is_healthy(api):
+        log = settings.home / "prefect-server.log"
+        print(f"starting the Prefect server (log: {log}) ...", flush=True)
+        server = start_server(args.host, args.port, str(log))
+    os.environ["PREFECT_API_URL"] = api  # pinned: every served run talks to this server
+    print(f"Prefect UI:   http://{args.host}:{args.port}")
+    print(f"Prefect API:  {api}")
+    print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
+    print(f"data:         {settings.home}")
+    print("Ctrl-C stops everything.", flush=True)
+    try:
+        serve_deployments(limit=args.limit)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except Exception:
+                server.kill()
+        print("stopped.")
+
+
+def serve_only(args: argparse.Namespace, settings: Settings) -> None:
+    prepare_prefect(settings)
+    api = os.environ.get("PREFECT_API_URL")
+    if not api or not api_is_healthy(api):
+        raise ReelflowError("no Prefect API answers at PREFECT_API_URL "
+                            f"({api or 'not set'}); start one with `reelflow up`")
+    print(f"serving generate-video and cleanup-media against {api}; Ctrl-C stops.", flush=True)
+    try:
+        serve_deployments(limit=args.limit)
+    except KeyboardInterrupt:
+        print("stopped.")
+
+
+def submit_run(args: argparse.Namespace, settings: Settings) -> None:
+    data, path = read_script(args.script)
+    params = flow_parameters(args, data, path)
+    params.pop("script_path", None)
+    # The worker may be another machine: send the text itself, not a path on this one.
+    params["script"] = data.decode("utf-8-sig")
+    prepare_prefect(settings)
+    from prefect.deployments import run_deployment
+
+    try:
+        run = run_deployment(name=args.deployment, parameters=params, timeout=0,
+                             idempotency_key=args.idempotency_key,
+                             tags=["reelflow", f"session:{args.session}"])
+    except Exception as exc:
+        raise ReelflowError(f"cannot create a run of {args.deployment}: {exc}") from exc
+    job_id = str(run.id)
+    if not args.wait:
+        print(json.dumps({"job_id": job_id}) if args.json else job_id, flush=True)
+        return
+    if not args.json:
+        print(f"job {job_id} submitted; waiting ...", flush=True)
+    state = _follow(run.id, quiet=args.json)
+    from deployments.reports import job_detail
+
+    detail: dict[str, Any] = {"job_id": job_id, "run_state": state}
+    try:
+        detail["job"] = job_detail(settings, run.id)
+    except ReelflowError:
+        detail["job"] = None  # the run failed before it created a job (e.g. bad parameters)
+    if args.json:
+        print(json.dumps(detail, default=str))
+    else:
+        job = detail["job"] or {}
+        print(f"job {job_id} {job.get('status', state)}")
+        if job.get("video"):
+            print(f"video: {job['video']['file_path']}")
+        if job.get("error_message"):
+            print(f"error: {job['error_message']}")
+    if state != "COMPLETED":
+        raise ReelflowError(f"the run ended {state}")
+
+
+def _follow(run_id: uuid.UUID, quiet: bool) -> str:
+    from prefect.client.orchestration import get_client
+
+    last = None
+    with get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(run_id)
+            kind = run.state.type.value if run.state else "PENDING"
+            if kind != last and not quiet:
+                print(f"  {run.state.name if run.state else kind}", flush=True)
+            last = kind
+            if kind in FINAL_STATES:
+                return str(kind)
+            time.sleep(1)
+
+
+def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
+    prepare_prefect(settings)
+    from tasks.reconcile import reconcile_jobs
+
+    fixed = reconcile_jobs(settings, stale_after_seconds=args.stale_after)
+    if args.json:
+        print(json.dumps({"failed": fixed}))
+        return
+    if not fixed:
+        print("every unfinished job is alive")
+    for item in fixed:
+        print(f"{item['job_id']}  FAILED  {item['error_message']}")

@@ -1,0 +1,238 @@
+"""The deployments as people use them: a real Prefect server and `reelflow serve` in
+subprocesses, runs created over the REST API, cancelled, and killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from db.session import Database
+from db.states import JobStatus, StorageType, VideoStatus
+from engine.probe import probe
+from storage.layout import MediaLayout
+
+ROOT = Path(__file__).resolve().parents[2]
+REELFLOW = Path(sys.executable).with_name("reelflow")
+LONG_SCRIPT = "# A long one\n\n" + "\n\n".join(
+    f"## Part {n}\n" + "This sentence is here to make the narration and the render last a "
+    "while, so that the test can act in the middle of it. " * 4 for n in range(1, 7))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(what: str, check: Callable[[], Any], timeout: float = 180.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class Stack:
+    api: str
+    env: dict[str, str]
+    home: Path
+    server: subprocess.Popen[bytes]
+    serving: subprocess.Popen[bytes] | None = None
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.api}{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            text = reply.read().decode()
+            return json.loads(text) if text else None
+
+    def serve(self) -> subprocess.Popen[bytes]:
+        log = open(self.home / f"serve-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen([str(REELFLOW), "serve", "--limit", "2"], env=self.env,
+                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        _wait("the deployments", lambda: self._deployment_id(), timeout=120)
+        return process
+
+    def _deployment_id(self) -> str | None:
+        try:
+            return str(self.call("GET", "/deployments/name/generate-video/generate-video")["id"])
+        except Exception:
+            return None
+
+    def create_run(self, parameters: dict[str, Any]) -> uuid.UUID:
+        deployment = self._deployment_id()
+        run = self.call("POST", f"/deployments/{deployment}/create_flow_run",
+                        {"parameters": parameters})
+        return uuid.UUID(run["id"])
+
+    def run_state(self, run_id: uuid.UUID) -> str:
+        return str(self.call("GET", f"/flow_runs/{run_id}")["state"]["type"])
+
+    def database(self) -> Database:
+        return Database.open(self.env["REELFLOW_DATABASE_URL"])
+
+    def job_status(self, run_id: uuid.UUID) -> JobStatus | None:
+        database = self.database()
+        try:
+            with database.unit_of_work(read_only=True) as uow:
+                job = uow.jobs.find(run_id)
+                return None if job is None else job.status
+        finally:
+            database.dispose()
+
+    def videos_folder(self) -> Path:
+        return MediaLayout(self.home / "media").folder(StorageType.VIDEOS)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    home = tmp_path_factory.mktemp("served")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REELFLOW_"))}
+    env.update({
+        "PREFECT_HOME": str(home / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false", "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1", "REELFLOW_HOME": str(home),
+        "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}",
+    })
+    log = open(home / "server.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+         str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    made = Stack(env["PREFECT_API_URL"], env, home, server)
+    _wait("the Prefect server", lambda: _healthy(made), timeout=180)
+    made.serving = serving = made.serve()
+    yield made
+    for process in (serving, server):
+        process.send_signal(signal.SIGINT)
+    for process in (serving, server):
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _healthy(stack: Stack) -> bool:
+    try:
+        return stack.call("GET", "/health") is True
+    except Exception:
+        return False
+
+
+def _no_leftovers(stack: Stack, run_id: uuid.UUID) -> None:
+    videos = stack.videos_folder()
+    mine = [p.name for p in videos.iterdir()
+            if p.name.startswith(".") or run_id.hex[:12] in p.name]
+    assert mine == [], f"the job left files in videos/: {mine}"
+    scratch = stack.home / "media" / "temp" / str(run_id)
+    assert not scratch.exists()
+
+
+def test_a_run_created_over_the_rest_api_completes_as_a_recorded_job(stack: Stack) -> None:
+    started = time.monotonic()
+    run_id = stack.create_run({"script": "# Over the API\n\nHello from the REST API.",
+                               "custom_resolution": "320x180", "quality_preset": "draft",
+                               "session_id": "api"})
+    _wait("COMPLETED", lambda: stack.run_state(run_id) in ("COMPLETED", "FAILED", "CRASHED"))
+    elapsed = time.monotonic() - started
+    assert stack.run_state(run_id) == "COMPLETED"
+    database = stack.database()
+    with database.unit_of_work(read_only=True) as uow:
+        job = uow.jobs.get(run_id)
+        assert job.status == JobStatus.COMPLETED and job.progress_percentage == 100
+        video = uow.videos.get_for_job(run_id)
+        assert video is not None and video.generation_status == VideoStatus.COMPLETED
+        found = probe(Path(video.file_path))
+        assert found.resolution == "320x180" and found.size == video.file_size
+    database.dispose()
+    print(f"API call to COMPLETED: {elapsed:.1f} s")
+
+
+def test_cancelling_a_run_fails_its_job_as_cancelled_and_leaves_no_partial_file(
+        stack: Stack) -> None:
+    run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
+                               "quality_preset": "high"})
+    _wait("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
+    stack.call("POST", f"/flow_runs/{run_id}/set_state",
+               {"state": {"type": "CANCELLING", "name": "Cancelling"}, "force": True})
+    _wait("CANCELLED", lambda: stack.run_state(run_id) == "CANCELLED", timeout=90)
+    _wait("the job FAILED", lambda: stack.job_status(run_id) == JobStatus.FAILED, timeout=60)
+    database = stack.database()
+    with database.unit_of_work(read_only=True) as uow:
+        job = uow.jobs.get(run_id)
+        assert "cancelled" in (job.error_message or "")
+        video = uow.videos.get_for_job(run_id)
+        assert video is not None and video.generation_status == VideoStatus.FAILED
+    database.dispose()
+    _no_leftovers(stack, run_id)
+
+
+def _run_process(serving_pid: int, run_id: uuid.UUID) -> psutil.Process:
+    for child in psutil.Process(serving_pid).children(recursive=True):
+        try:
+            if child.environ().get("PREFECT__FLOW_RUN_ID") == str(run_id):
+                return child
+        except (psutil.AccessDenied, psutil.NoSuchProcess):
+            continue
+    raise AssertionError("no process runs the flow run")
+
+
+def test_a_killed_run_process_leaves_a_failed_job_and_no_partial_file(stack: Stack) -> None:
+    run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
+                               "quality_preset": "high"})
+    _wait("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
+    assert stack.serving is not None
+    victim = _run_process(stack.serving.pid, run_id)
+    victim.send_signal(signal.SIGKILL)
+    _wait("CRASHED", lambda: stack.run_state(run_id) == "CRASHED", timeout=90)
+    subprocess.run([str(REELFLOW), "reconcile"], env=stack.env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    database = stack.database()
+    with database.unit_of_work(read_only=True) as uow:
+        job = uow.jobs.get(run_id)
+        assert job.status == JobStatus.FAILED
+        assert "crash" in (job.error_message or "")
+    database.dispose()
+    time.sleep(1)  # an orphaned encoder writes only to files already unlinked
+    _no_leftovers(stack, run_id)
+
+
+def test_a_worker_killed_outright_is_failed_by_the_reconciler_once_its_heartbeat_stops(
+        stack: Stack) -> None:
+    # Last in this module: it kills the module's worker with its runs, so no hook can run.
+    serving = stack.serving
+    assert serving is not None
+    run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
+                               "quality_preset": "high"})
+    _wait("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
+    worker = psutil.Process(serving.pid)
+    for process in [*worker.children(recursive=True), worker]:
+        process.send_signal(signal.SIGKILL)
+    serving.wait(timeout=30)
+    assert stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION  # nobody could fail it
+    time.sleep(3)
+    done = subprocess.run([str(REELFLOW), "reconcile", "--stale-after", "2", "--json"],
+                          env=stack.env, cwd=ROOT, check=True, capture_output=True, text=True,
+                          timeout=120)
+    fixed = json.loads(done.stdout)["failed"]
+    assert [item["job_id"] for item in fixed] == [str(run_id)]
+    assert stack.job_status(run_id) == JobStatus.FAILED
+    _no_leftovers(stack, run_id)
