@@ -68,7 +68,7 @@ class Stack:
         log = open(self.home / f"serve-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen([str(REELFLOW), "serve", "--limit", "2"], env=self.env,
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        _wait("the deployments", lambda: self._deployment_id(), timeout=120)
+        _wait("the deployments", self._deployment_id, timeout=120)
         return process
 
     def _deployment_id(self) -> str | None:
