@@ -27,9 +27,12 @@ def _size(size: int | None) -> str:
     return "-" if size is None else f"{size / 2**20:.2f} MB"
 
 
-@task(name="publish-report")
 def publish_report(settings: Settings, job_id: uuid.UUID) -> None:
-    """Publishes the job's video and resource usage (markdown) and its assets (table)."""
+    """Publishes the job's video and resource usage (markdown) and its assets (table).
+
+    A plain function, not a task: called from the flow, the artifacts belong to the flow run
+    and show first on its Artifacts tab.
+    """
     with database(settings).unit_of_work(read_only=True) as uow:
         job = uow.jobs.get(job_id)
         video = uow.videos.get_for_job(job_id)
