@@ -166,6 +166,27 @@ def test_a_run_created_over_the_rest_api_completes_as_a_recorded_job(stack: Stac
     print(f"API call to COMPLETED: {elapsed:.1f} s")
 
 
+def test_submit_prints_the_job_id_at_once_and_an_idempotency_key_yields_one_job(
+        stack: Stack, tmp_path: Path) -> None:
+    script = tmp_path / "hello.md"
+    script.write_text("# Submitted\n\nHello from reelflow submit.\n")
+    command = [str(REELFLOW), "submit", str(script), "--resolution", "320x180", "--quality",
+               "draft", "--session", "cli", "--idempotency-key", f"key-{uuid.uuid4().hex}"]
+    first = subprocess.run([*command, "--json"], env=stack.env, cwd=ROOT, capture_output=True,
+                           text=True, check=True, timeout=120)
+    again = subprocess.run([*command, "--wait", "--json"], env=stack.env, cwd=ROOT,
+                           capture_output=True, text=True, check=False, timeout=300)
+    job_id = json.loads(first.stdout)["job_id"]
+    followed = json.loads(again.stdout)
+    assert again.returncode == 0, again.stderr
+    assert followed["job_id"] == job_id and followed["run_state"] == "COMPLETED"
+    assert followed["job"]["status"] == "COMPLETED"
+    assert followed["job"]["video"]["resolution"] == "320x180"
+    runs = stack.call("POST", "/flow_runs/filter",
+                      {"flow_runs": {"tags": {"all_": ["session:cli"]}}})
+    assert [run["id"] for run in runs] == [job_id]
+
+
 def test_cancelling_a_run_fails_its_job_as_cancelled_and_leaves_no_partial_file(
         stack: Stack) -> None:
     run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
