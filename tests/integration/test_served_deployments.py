@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,28 +22,14 @@ from db.session import Database
 from db.states import JobStatus, StorageType, VideoStatus
 from engine.probe import probe
 from storage.layout import MediaLayout
+from tests import prefect_server
+from tests.prefect_server import call, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REELFLOW = Path(sys.executable).with_name("reelflow")
 LONG_SCRIPT = "# A long one\n\n" + "\n\n".join(
     f"## Part {n}\n" + "This sentence is here to make the narration and the render last a "
     "while, so that the test can act in the middle of it. " * 4 for n in range(1, 7))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(what: str, check: Callable[[], Any], timeout: float = 180.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass
@@ -57,18 +41,13 @@ class Stack:
     serving: subprocess.Popen[bytes] | None = None
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.api}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            text = reply.read().decode()
-            return json.loads(text) if text else None
+        return call(self.api, method, path, body)
 
     def serve(self) -> subprocess.Popen[bytes]:
         log = open(self.home / f"serve-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen([str(REELFLOW), "serve", "--limit", "2"], env=self.env,
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        _wait("the deployments", self._deployment_id, timeout=120)
+        wait_for("the deployments", self._deployment_id, timeout=120)
         return process
 
     def _deployment_id(self) -> str | None:
@@ -105,36 +84,14 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("served")
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REELFLOW_"))}
-    env.update({
-        "PREFECT_HOME": str(home / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false", "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1", "REELFLOW_HOME": str(home),
-        "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}",
-    })
-    log = open(home / "server.log", "wb")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-         str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    made = Stack(env["PREFECT_API_URL"], env, home, server)
-    _wait("the Prefect server", lambda: _healthy(made), timeout=180)
+    env.update({"PREFECT_RUNNER_POLL_FREQUENCY": "1", "REELFLOW_HOME": str(home),
+                "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}"})
+    server, api = prefect_server.start(home, env)
+    made = Stack(api, env, home, server)
     made.serving = serving = made.serve()
     yield made
-    for process in (serving, server):
-        process.send_signal(signal.SIGINT)
-    for process in (serving, server):
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _healthy(stack: Stack) -> bool:
-    try:
-        return stack.call("GET", "/health") is True
-    except Exception:
-        return False
+    prefect_server.stop(serving, server)
 
 
 def _no_leftovers(stack: Stack, run_id: uuid.UUID) -> None:
@@ -151,7 +108,7 @@ def test_a_run_created_over_the_rest_api_completes_as_a_recorded_job(stack: Stac
     run_id = stack.create_run({"script": "# Over the API\n\nHello from the REST API.",
                                "custom_resolution": "320x180", "quality_preset": "draft",
                                "session_id": "api"})
-    _wait("COMPLETED", lambda: stack.run_state(run_id) in ("COMPLETED", "FAILED", "CRASHED"))
+    wait_for("COMPLETED", lambda: stack.run_state(run_id) in ("COMPLETED", "FAILED", "CRASHED"))
     elapsed = time.monotonic() - started
     assert stack.run_state(run_id) == "COMPLETED"
     database = stack.database()
@@ -191,11 +148,11 @@ def test_cancelling_a_run_fails_its_job_as_cancelled_and_leaves_no_partial_file(
         stack: Stack) -> None:
     run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
                                "quality_preset": "high"})
-    _wait("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
+    wait_for("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
     stack.call("POST", f"/flow_runs/{run_id}/set_state",
                {"state": {"type": "CANCELLING", "name": "Cancelling"}, "force": True})
-    _wait("CANCELLED", lambda: stack.run_state(run_id) == "CANCELLED", timeout=90)
-    _wait("the job FAILED", lambda: stack.job_status(run_id) == JobStatus.FAILED, timeout=60)
+    wait_for("CANCELLED", lambda: stack.run_state(run_id) == "CANCELLED", timeout=90)
+    wait_for("the job FAILED", lambda: stack.job_status(run_id) == JobStatus.FAILED, timeout=60)
     database = stack.database()
     with database.unit_of_work(read_only=True) as uow:
         job = uow.jobs.get(run_id)
@@ -219,11 +176,11 @@ def _run_process(serving_pid: int, run_id: uuid.UUID) -> psutil.Process:
 def test_a_killed_run_process_leaves_a_failed_job_and_no_partial_file(stack: Stack) -> None:
     run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
                                "quality_preset": "high"})
-    _wait("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
+    wait_for("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
     assert stack.serving is not None
     victim = _run_process(stack.serving.pid, run_id)
     victim.send_signal(signal.SIGKILL)
-    _wait("CRASHED", lambda: stack.run_state(run_id) == "CRASHED", timeout=90)
+    wait_for("CRASHED", lambda: stack.run_state(run_id) == "CRASHED", timeout=90)
     subprocess.run([str(REELFLOW), "reconcile"], env=stack.env, cwd=ROOT, check=True,
                    capture_output=True, timeout=120)
     database = stack.database()
@@ -243,7 +200,7 @@ def test_a_worker_killed_outright_is_failed_by_the_reconciler_once_its_heartbeat
     assert serving is not None
     run_id = stack.create_run({"script": LONG_SCRIPT, "resolution": "1920x1080",
                                "quality_preset": "high"})
-    _wait("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
+    wait_for("composition", lambda: stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION)
     worker = psutil.Process(serving.pid)
     for process in [*worker.children(recursive=True), worker]:
         process.send_signal(signal.SIGKILL)
