@@ -14,6 +14,7 @@ def prepare_prefect(settings: Settings) -> None:
     into REELFLOW_HOME/prefect, so one data directory holds everything.
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    settings.home.mkdir(parents=True, exist_ok=True)
     if "PREFECT_HOME" not in os.environ:
         prefect_home = settings.home / "prefect"
         prefect_home.mkdir(parents=True, exist_ok=True)
