@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 MAX_SCRIPT_BYTES = 1_000_000
@@ -26,6 +26,8 @@ MAX_HEIGHT = 4320
 TTS_ENGINES: tuple[str, ...] = ("gtts", "piper")
 
 Quality = Literal["draft", "standard", "high"]
+Captions = Literal["soft", "burned", "off"]
+Motion = Literal["none", "kenburns"]
 
 _RESOLUTION = re.compile(r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -38,7 +40,9 @@ def _invalid(kind: str, reason: str) -> PydanticCustomError:
 
 
 class RenderSettings(BaseModel):
-    """How to render: frame size and rate, encoder quality, speech engines and pacing."""
+    """How to render: frame size and rate, encoder quality, speech engines, pacing, and the
+    look: captions as a subtitle track ("soft"), drawn into the picture ("burned") or none,
+    and still slides or a slow Ken Burns zoom on every scene."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +54,8 @@ class RenderSettings(BaseModel):
     pause_seconds: float = Field(default=0.6, ge=0.0, le=5.0, allow_inf_nan=False)
     include_audio: bool = True
     language: str = "en"
+    captions: Captions = "soft"
+    motion: Motion = "none"
 
     @field_validator("resolution", mode="before")
     @classmethod
@@ -94,6 +100,14 @@ class RenderSettings(BaseModel):
         if len(set(names)) != len(names):
             raise _invalid("tts", f"{value!r} names an engine twice; {expected}")
         return ",".join(names)
+
+    @field_validator("captions", "motion", mode="before")
+    @classmethod
+    def _read_yaml_off(cls, value: Any, info: ValidationInfo) -> Any:
+        # YAML 1.1 reads a bare `off` or `no` as false; the author meant the option's "off".
+        if value is False:
+            return "off" if info.field_name == "captions" else "none"
+        return value
 
     @field_validator("language", mode="before")
     @classmethod

@@ -101,7 +101,9 @@ def _background(path: Path | None, width: int, height: int) -> Image.Image:
     return Image.composite(bottom, top, gradient)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[str]:
+def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[str]:
+    """Returns ``text`` broken into lines at spaces, each at most ``width`` pixels wide
+    (a single word wider than that gets a line of its own)."""
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -128,7 +130,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, weight: str, width: int, height: 
     while low <= high:
         size = (low + high) // 2
         font = load_font(weight, size)
-        lines = _wrap(draw, text, font, width)
+        lines = wrap_text(draw, text, font, width)
         line_height = round(size * 1.3)
         if len(lines) * line_height <= height:
             best, low = _Fitted(font, lines, line_height), size + 1
@@ -139,7 +141,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, weight: str, width: int, height: 
     font = load_font(weight, smallest)
     line_height = round(smallest * 1.3)
     keep = max(1, height // line_height)
-    lines = _wrap(draw, text, font, width)[:keep]
+    lines = wrap_text(draw, text, font, width)[:keep]
     lines[-1] = lines[-1].rstrip(".,;: ") + "…"
     return _Fitted(font, lines, line_height)
 

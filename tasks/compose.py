@@ -14,8 +14,9 @@ from db.models import GeneratedVideo
 from db.states import VideoStatus
 from deployments.settings import Settings
 from engine.audio import NARRATION_RATE, join_padded
+from engine.burned_captions import spans_for
 from engine.captions import cues_for, write_srt
-from engine.compose import RenderReport, StillScene, render_video
+from engine.compose import RenderReport, Shot, render_video
 from engine.script import RenderSettings, Scene
 from engine.speech import Narration
 from engine.timeline import plan_timeline, total_seconds
@@ -59,14 +60,19 @@ def compose_video(settings: Settings, job_id: uuid.UUID, script_id: uuid.UUID, s
         if audio is not None:
             join_padded([(n.path, slot.samples(NARRATION_RATE))
                          for n, slot in zip(narrations, slots, strict=True)], audio)
-        captions = scratch / "captions.srt"
-        write_srt(cues_for([(slot.start, n.sentences)
-                            for n, slot in zip(narrations, slots, strict=True)]), captions)
-        report = render_video(
-            [StillScene(image, slot.frames) for image, slot in zip(slides, slots, strict=True)],
-            target, fps=render.fps, quality=render.quality, audio=audio, subtitles=captions,
-            title=title,
-        )
+        cues = cues_for([(slot.start, n.sentences)
+                         for n, slot in zip(narrations, slots, strict=True)])
+        captions = scratch / "captions.srt" if render.captions == "soft" else None
+        if captions is not None:
+            write_srt(cues, captions)
+        burned = render.captions == "burned"
+        shots = [Shot(image, slot.frames,
+                      spans_for(cues, slot.start_frame, slot.frames, render.fps) if burned else (),
+                      render.motion)
+                 for image, slot in zip(slides, slots, strict=True)]
+        report = render_video(shots, target, fps=render.fps, quality=render.quality,
+                              audio=audio, subtitles=captions, title=title,
+                              size=(render.width, render.height))
     finally:
         # The joined narration and captions live inside the video now; a retry remakes them.
         shutil.rmtree(scratch, ignore_errors=True)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from engine.audio import NARRATION_RATE, join_padded
 from engine.captions import cues_for, write_srt
-from engine.compose import StillScene, render_video
+from engine.compose import Shot, render_video
 from engine.errors import RenderFailed
 from engine.probe import probe
 from engine.speech import SpeechChain
@@ -33,7 +33,7 @@ def _render(tmp_path: Path, texts: list[str], engine: object) -> tuple[Path, lis
     join_padded([(n.path, s.samples(NARRATION_RATE)) for n, s in pairs], tmp_path / "all.wav")
     write_srt(cues_for([(s.start, n.sentences) for n, s in zip(narrations, slots, strict=True)]),
               tmp_path / "c.srt")
-    scenes = [StillScene(_solid(tmp_path / f"s{i}.png", COLOURS[i]), s.frames)
+    scenes = [Shot(_solid(tmp_path / f"s{i}.png", COLOURS[i]), s.frames)
               for i, s in enumerate(slots)]
     out = tmp_path / "out.mp4"
     render_video(scenes, out, fps=24, quality="draft", audio=tmp_path / "all.wav",
@@ -86,5 +86,5 @@ def test_a_failed_encode_leaves_no_file_and_no_parts(tmp_path: Path) -> None:
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a png")
     with pytest.raises(RenderFailed, match=r"encoding broken\.png"):
-        render_video([StillScene(broken, 10)], tmp_path / "out.mp4", fps=24)
+        render_video([Shot(broken, 10)], tmp_path / "out.mp4", fps=24)
     assert list(tmp_path.iterdir()) == [broken]

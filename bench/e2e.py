@@ -1,0 +1,59 @@
+"""The whole pipeline: ``reelflow render`` of the W1 script, Prefect start-up included.
+
+The W1 script is ten scenes of the benchmark's narration at 1920x1080, 24 fps, each at least
+six seconds long. A one-scene warm-up render runs first in the same data directory, so the
+measured run pays what a user's second render pays: Prefect's server start-up, Piper's model
+load and synthesis of new text (the warm-up says other words), slides, composition,
+verification and the database, but not the one-off creation of Prefect's database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.inputs import FPS, HEIGHT, SCENE_SECONDS, TEXTS, TITLE, WIDTH
+from bench.measure import Measured, run_measured
+
+
+def w1_script(captions: str = "soft", motion: str = "none") -> str:
+    """Returns the W1 workload as a reelflow YAML script."""
+    return yaml.safe_dump({
+        "title": TITLE,
+        "settings": {"resolution": f"{WIDTH}x{HEIGHT}", "fps": FPS, "captions": captions,
+                     "motion": motion},
+        "scenes": [{"heading": f"Scene {n + 1}", "narration": text, "duration": SCENE_SECONDS}
+                   for n, text in enumerate(TEXTS)],
+    }, sort_keys=False)
+
+
+def _reelflow() -> list[str]:
+    return [sys.executable, "-m", "deployments.cli"]
+
+
+def run_pipeline(workdir: Path) -> tuple[Measured, dict[str, Any]]:
+    """Renders the W1 script through ``reelflow render --json`` in a fresh data directory
+    after a warm-up; returns the measured run and its resource_usage."""
+    home = workdir / "e2e-home"
+    shutil.rmtree(home, ignore_errors=True)
+    env = {**os.environ, "REELFLOW_HOME": str(home)}
+    for name in ("PREFECT_API_URL", "PREFECT_HOME", "REELFLOW_DATABASE_URL",
+                 "REELFLOW_MEDIA_ROOT"):
+        env.pop(name, None)
+    warmup = workdir / "warmup.md"
+    warmup.write_text("# Warm-up\n\nOne short scene to create the databases.\n", "utf-8")
+    run_measured([*_reelflow(), "render", str(warmup), "--json"], env=env)
+    script = workdir / "w1.yaml"
+    script.write_text(w1_script(), "utf-8")
+    measured = run_measured([*_reelflow(), "render", str(script), "--json"], env=env)
+    result = json.loads(measured.stdout.strip().splitlines()[-1])
+    if result.get("status") != "COMPLETED":
+        raise RuntimeError(f"the W1 render did not complete: {result}")
+    usage: dict[str, Any] = result["resource_usage"]
+    return measured, usage

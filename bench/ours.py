@@ -1,0 +1,41 @@
+"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT``.
+
+This is what the harness times in a subprocess: joining the narration, drawing captions and
+encoding the video, exactly as the compose-video task does.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.inputs import Workload
+from engine.audio import NARRATION_RATE, join_padded
+from engine.burned_captions import spans_for
+from engine.captions import Cue
+from engine.compose import Shot, render_video
+from engine.timeline import SceneSlot
+
+
+def render(workload: Workload, target: Path, quality: str = "standard") -> None:
+    """Renders ``workload`` to ``target`` with the engine."""
+    slots = [SceneSlot(n, scene.start_frame, scene.frames, workload.fps)
+             for n, scene in enumerate(workload.scenes)]
+    shots = []
+    for scene, slot in zip(workload.scenes, slots, strict=True):
+        cues = [Cue(start, end, text) for text, start, end in scene.cues]
+        spans = spans_for(cues, slot.start_frame, slot.frames, workload.fps) \
+            if workload.captions else ()
+        shots.append(Shot(Path(scene.slide), slot.frames, spans,
+                          "kenburns" if workload.zoom else "none"))
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        audio = Path(scratch) / "narration.wav"
+        join_padded([(Path(scene.narration), slot.samples(NARRATION_RATE))
+                     for scene, slot in zip(workload.scenes, slots, strict=True)], audio)
+        render_video(shots, target, fps=workload.fps, quality=quality, audio=audio,
+                     size=(workload.width, workload.height))
+
+
+if __name__ == "__main__":
+    render(Workload.load(Path(sys.argv[1])), Path(sys.argv[2]))

@@ -1,0 +1,106 @@
+"""Burned-in captions: each caption drawn once with Pillow and shown for its sentence's frames.
+
+A caption does not move while it is shown, so a still scene with captions is a short run of
+still pictures (the slide, the slide with the first sentence, ...) that engine/encode_still.py
+encodes once each. Over a moving picture (engine/kenburns.py) the same overlay is blended into
+every frame. Caption times come from engine/captions.py, rounded to the nearest frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from engine.captions import Cue
+from engine.fonts import load_font
+from engine.slides import wrap_text
+
+TEXT_COLOUR = (255, 255, 255, 255)
+BOX_COLOUR = (0, 0, 0, 160)
+MAX_LINES = 3
+
+
+@dataclass(frozen=True)
+class CaptionSpan:
+    """A caption on screen from frame ``first`` up to, not including, ``end`` of its shot."""
+
+    text: str
+    first: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A drawn caption: an RGBA box and where its top-left corner goes on the frame."""
+
+    image: Image.Image
+    left: int
+    top: int
+
+
+def spans_for(cues: Sequence[Cue], start_frame: int, frames: int, fps: int
+              ) -> tuple[CaptionSpan, ...]:
+    """Given cues timed from the video's start, returns the spans inside one shot.
+
+    Times are rounded to the nearest frame and clipped to the shot; a cue that would overlap
+    its predecessor starts where that one ends, and empty spans are dropped.
+    """
+    spans: list[CaptionSpan] = []
+    for cue in sorted(cues, key=lambda c: c.start):
+        first = max(0, round(cue.start * fps) - start_frame, spans[-1].end if spans else 0)
+        end = min(frames, round(cue.end * fps) - start_frame)
+        if end > first:
+            spans.append(CaptionSpan(cue.text, first, end))
+    return tuple(spans)
+
+
+def font_size(height: int) -> int:
+    """The caption font size in pixels for a frame ``height`` pixels tall."""
+    return max(10, round(height * 0.045))
+
+
+def caption_overlay(text: str, width: int, height: int) -> Overlay:
+    """Draws ``text`` as a caption for a width x height frame: white, centred, on a dark
+    translucent box near the bottom, wrapped to 80% of the width, at most MAX_LINES lines."""
+    size = font_size(height)
+    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+    while True:
+        font = load_font("regular", size)
+        lines = wrap_text(measure, text, font, round(width * 0.8))
+        if len(lines) <= MAX_LINES or size <= 10:
+            break
+        size -= 2
+    if len(lines) > MAX_LINES:
+        lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1].rstrip(".,;: ") + "…"]
+    line_height = round(size * 1.3)
+    pad_x, pad_y = round(size * 0.6), round(size * 0.3)
+    text_width = max(round(measure.textlength(line, font=font)) for line in lines)
+    box = Image.new("RGBA", (text_width + 2 * pad_x, len(lines) * line_height + 2 * pad_y),
+                    BOX_COLOUR)
+    draw = ImageDraw.Draw(box)
+    for n, line in enumerate(lines):
+        draw.text((box.width / 2, pad_y + (n + 0.5) * line_height), line, font=font,
+                  fill=TEXT_COLOUR, anchor="mm")
+    top = height - round(height * 0.06) - box.height
+    return Overlay(box, (width - box.width) // 2, top)
+
+
+def with_caption(picture: Image.Image, overlay: Overlay) -> Image.Image:
+    """Returns a copy of the RGB ``picture`` with the caption blended in."""
+    result = picture.copy()
+    result.paste(overlay.image, (overlay.left, overlay.top), overlay.image)
+    return result
+
+
+def caption_runs(spans: Sequence[CaptionSpan], frames: int) -> Iterator[tuple[str | None, int]]:
+    """Yields (caption text or None, frame count) runs that cover the shot's frames in order."""
+    cursor = 0
+    for span in spans:
+        if span.first > cursor:
+            yield None, span.first - cursor
+        yield span.text, span.end - span.first
+        cursor = span.end
+    if cursor < frames:
+        yield None, frames - cursor
