@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import time
 import uuid
 from typing import Any
@@ -53,7 +54,14 @@ def register(commands: Any) -> None:
     reconcile.set_defaults(handler=reconcile_now)
 
 
+def _stop_on_ctrl_c() -> None:
+    # A shell without job control starts background commands with SIGINT ignored; `up` must
+    # still stop on Ctrl-C (and on SIGTERM, which Prefect's runner handles).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def bring_up(args: argparse.Namespace, settings: Settings) -> None:
+    _stop_on_ctrl_c()
     prepare_prefect(settings)
     api = f"http://{args.host}:{args.port}/api"
     server = None
@@ -82,6 +90,7 @@ def bring_up(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def serve_only(args: argparse.Namespace, settings: Settings) -> None:
+    _stop_on_ctrl_c()
     prepare_prefect(settings)
     api = os.environ.get("PREFECT_API_URL")
     if not api or not api_is_healthy(api):
