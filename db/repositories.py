@@ -21,8 +21,16 @@ from db.integrity import database_refusals_as_record_invalid
 from db.models import GeneratedVideo, MediaAsset, MediaStorage, ScriptRecord, VideoGenerationJob
 from db.policies import STORAGE_DIRECTORY
 from db.states import TERMINAL_JOB_STATES, AssetType, SourceType, StorageType
-from db.validation import FileExists, validate_asset, validate_counters
-from engine.errors import NotFound
+from db.validation import (
+    PERMISSION_KEYS,
+    POLICY_KEYS,
+    FileExists,
+    validate_access_permissions,
+    validate_asset,
+    validate_cleanup_policy,
+    validate_counters,
+)
+from engine.errors import NotFound, RecordInvalid
 
 
 def _insert(session: Session) -> Any:
@@ -264,6 +272,55 @@ class StorageRepository:
             raise NotFound(f"no media storage record for {storage_type}")
         return record
 
+    def lock(self, *storage_types: StorageType) -> None:
+        """Locks the records of the given storage types (every type when none is given) until
+        the transaction ends; raises NotFound if one is missing.
+
+        Everything that changes what a folder holds and its counters together (recording a
+        file, deleting one, a rescan) takes this lock first, so a rescan never counts a file
+        twice. PostgreSQL: SELECT ... FOR UPDATE, rows always taken in the same order, so two
+        lockers cannot deadlock. SQLite: the select starts the unit of work's BEGIN IMMEDIATE, which
+        holds the database's one write lock.
+        """
+        wanted = sorted({StorageType(t) for t in storage_types} or set(StorageType))
+        query = (
+            select(MediaStorage.storage_type)
+            .where(MediaStorage.storage_type.in_(wanted))
+            .order_by(MediaStorage.id)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        found = set(self.session.scalars(query))
+        missing = [t for t in wanted if t not in found]
+        if missing:
+            raise NotFound(f"no media storage record for {', '.join(missing)}")
+
+    def update_settings(
+        self,
+        storage_type: StorageType,
+        *,
+        cleanup_policy: dict[str, Any] | None = None,
+        access_permissions: dict[str, Any] | None = None,
+    ) -> MediaStorage:
+        """Given a storage type and new values for some policy or permission keys, merges them
+        into the record's settings and returns it.
+
+        Raises RecordInvalid naming the key if the merged settings break a rule (unknown key,
+        wrong type, non-positive limit), NotFound if there is no record.
+        """
+        record = self.get(storage_type)
+        if cleanup_policy:
+            policy = {**(record.cleanup_policy or {}), **cleanup_policy}
+            _refuse_unknown("cleanup_policy", policy, POLICY_KEYS)
+            validate_cleanup_policy(policy)
+            record.cleanup_policy = policy
+        if access_permissions:
+            permissions = {**(record.access_permissions or {}), **access_permissions}
+            _refuse_unknown("access_permissions", permissions, PERMISSION_KEYS)
+            validate_access_permissions(permissions)
+            record.access_permissions = permissions
+        return record
+
     def add_usage(
         self, storage_type: StorageType, bytes_delta: int, files_delta: int
     ) -> tuple[int, int]:
@@ -304,6 +361,14 @@ class StorageRepository:
         if cleaned_at is not None:
             record.last_cleanup = cleaned_at
         return record
+
+
+def _refuse_unknown(field: str, values: dict[str, Any], known: tuple[str, ...]) -> None:
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise RecordInvalid(
+            f"{field} has no key {', '.join(unknown)}; known keys: {', '.join(known)}"
+        )
 
 
 def _clamped_sum(column: Any, delta: int) -> Any:

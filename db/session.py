@@ -21,6 +21,7 @@ first in the same thread: it would wait for the lock the first one holds. Pure r
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -29,6 +30,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from db.connect import SQLITE_BEGIN, create_db_engine
 from db.integrity import database_refusals_as_record_invalid
+from db.media_index import MediaIndexRepository
 from db.repositories import (
     AssetRepository,
     JobRepository,
@@ -53,6 +55,7 @@ class UnitOfWork:
     assets: AssetRepository
     videos: VideoRepository
     storage: StorageRepository
+    media: MediaIndexRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -72,6 +75,7 @@ class UnitOfWork:
         self.assets = AssetRepository(self._session)
         self.videos = VideoRepository(self._session)
         self.storage = StorageRepository(self._session)
+        self.media = MediaIndexRepository(self._session)
         return self
 
     def __exit__(
@@ -127,12 +131,21 @@ class Database:
         event.listen(self._reader, "do_orm_execute", _refuse_dml)
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Database:
+    def open(cls, url: str, *, migrate: bool = True, media_root: Path | None = None) -> Database:
         """Given a database URL, returns a Database on it, migrated to the newest schema unless
-        ``migrate=False``."""
+        ``migrate=False``.
+
+        Given the media root too, its MediaStorage records (one per storage type, with default
+        policies) and folders are created if missing, so every entry point that opens the
+        database with its media root finds them.
+        """
         database = cls(create_db_engine(url))
         if migrate:
             _migrate(database.engine)
+        if media_root is not None:
+            with database.unit_of_work() as uow:
+                uow.storage.ensure_defaults(media_root)
+                uow.commit()
         return database
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:

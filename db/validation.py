@@ -37,6 +37,10 @@ ASSET_METADATA_KEYS: Mapping[AssetType, tuple[str, ...]] = {
 # The seed types duration as "positive"; durations without one make no sense for these.
 TIMED_ASSET_TYPES: frozenset[AssetType] = frozenset({AssetType.AUDIO, AssetType.VIDEO_CLIP})
 
+# The keys of MediaStorage.cleanup_policy and .access_permissions.
+POLICY_KEYS: tuple[str, ...] = ("max_age_days", "max_size_mb", "preserve_completed_videos")
+PERMISSION_KEYS: tuple[str, ...] = ("public_read", "authenticated_read", "admin_write")
+
 _RESOLUTION = re.compile(r"^[1-9][0-9]*x[1-9][0-9]*$")
 
 
@@ -217,7 +221,7 @@ def validate_access_permissions(permissions: Mapping[str, object]) -> None:
     """Given access permissions, raises RecordInvalid unless each of the three flags is a bool."""
     if not isinstance(permissions, Mapping):
         raise RecordInvalid(f"access_permissions must be a mapping, got {permissions!r}")
-    for key in ("public_read", "authenticated_read", "admin_write"):
+    for key in PERMISSION_KEYS:
         if not isinstance(permissions.get(key), bool):
             raise RecordInvalid(f"access_permissions.{key} must be true or false")
 

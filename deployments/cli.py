@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from deployments.commands import jobs, orchestration, render
+from deployments.commands import jobs, orchestration, render, storage
 from deployments.settings import Settings
 from engine.errors import InvalidScript, NotFound, ReelflowError
 
@@ -15,7 +15,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, jobs)
+COMMAND_GROUPS = (render, orchestration, jobs, storage)
 
 
 def parser() -> argparse.ArgumentParser:

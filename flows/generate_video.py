@@ -107,7 +107,7 @@ def generate_video(
             video = verify_video(settings, plan)
             stages["verification_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(95)
-            account_storage(settings)
+            account_storage(settings, job_id)
             meter.stop()
             usage = complete_job(settings, job_id, {**meter.usage(), "stages": stages,
                                                     "frames": plan.frames, "scenes": count})

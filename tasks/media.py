@@ -16,6 +16,7 @@ from engine.files import atomic_output
 from engine.script import RenderSettings, Scene
 from engine.slides import Slide, render_slide
 from engine.speech import Narration, SpeechChain, build_engine
+from storage.accounting import counted_publisher, record_asset
 from tasks.runtime import database, layout, utcnow
 
 
@@ -38,7 +39,8 @@ def narrate_scene(settings: Settings, job_id: uuid.UUID, index: int, scene: Scen
     """
     media = layout(settings)
     engines = [build_engine(name, language=render.language) for name in render.tts_chain]
-    chain = SpeechChain(engines, cache_dir=media.speech_cache())
+    chain = SpeechChain(engines, cache_dir=media.speech_cache(),
+                        publish=counted_publisher(database(settings), media))
     target = media.narration(job_id, index)
     target.parent.mkdir(parents=True, exist_ok=True)
     narration = chain.narrate(scene.narration, target, speed=render.speed)
@@ -96,10 +98,9 @@ def _dimensions(path: Path) -> list[int]:
 
 def _record(settings: Settings, job_id: uuid.UUID, path: Path, kind: AssetType,
             source: SourceType, duration: float | None, metadata: dict[str, object]) -> None:
-    url = layout(settings).url_path(path)
+    media = layout(settings)
     with database(settings).unit_of_work() as uow:
-        uow.assets.upsert(
-            job_id, str(path), asset_type=kind, url_path=url, duration=duration,
-            asset_metadata=metadata, source_type=source, creation_timestamp=utcnow(),
-        )
+        record_asset(uow, media, job_id, path, asset_type=kind, url_path=media.url_path(path),
+                     duration=duration, asset_metadata=metadata, source_type=source,
+                     creation_timestamp=utcnow())
         uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 
 from db.session import Database
 from deployments.settings import Settings
@@ -13,15 +14,16 @@ _opened: list[Database] = []
 
 
 @lru_cache(maxsize=8)
-def _database(url: str) -> Database:
-    opened = Database.open(url, migrate=True)
+def _database(url: str, media_root: Path) -> Database:
+    opened = Database.open(url, migrate=True, media_root=media_root)
     _opened.append(opened)
     return opened
 
 
 def database(settings: Settings) -> Database:
-    """Returns the process-wide Database for ``settings`` (migrated on first use)."""
-    return _database(settings.database_url)
+    """Returns the process-wide Database for ``settings`` (migrated, and its MediaStorage
+    records created for the media root, on first use)."""
+    return _database(settings.database_url, settings.media_root)
 
 
 def forget_databases() -> None:

@@ -10,8 +10,9 @@ from db.states import VideoStatus
 from deployments.settings import Settings
 from engine.errors import VerificationFailed
 from engine.probe import Probe, probe
+from storage.accounting import count_new_file
 from tasks.compose import RenderPlan
-from tasks.runtime import database, utcnow
+from tasks.runtime import database, layout, utcnow
 
 AUDIO_TOLERANCE_SECONDS = 0.1
 
@@ -59,6 +60,8 @@ def verify_video(settings: Settings, plan: RenderPlan) -> dict[str, object]:
             raise VerificationFailed("the rendered video does not match its plan: "
                                      + "; ".join(problems))
         if video.generation_status != VideoStatus.COMPLETED:
+            # Counted in the transaction that completes it: only a verified video counts.
+            count_new_file(uow, layout(settings), plan.path, found.size)
             video.complete(file_size=found.size, duration=found.video_duration, now=utcnow(),
                            file_exists=plan.path.is_file())
         uow.commit()

@@ -6,12 +6,13 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine.audio import NARRATION_RATE, wav_seconds
 from engine.errors import ReelflowError, SpeechFailed
-from engine.files import atomic_output
+from engine.files import atomic_output, partial_path
+from engine.files import publish as publish_file
 from engine.speech.base import Narration, Sentence, SpeechEngine
 
 ENGINE_NAMES = ("piper", "gtts")
@@ -41,13 +42,20 @@ class SpeechChain:
 
     ``narrate`` writes the narration to ``target`` and returns it with its timing and which
     engines failed before the one that spoke; raises SpeechFailed when all of them fail.
+
+    A new cache entry is written beside the narration under a partial name and then moved
+    into ``cache_dir`` by ``publish(temp, final)`` (default: an atomic rename), so a caller
+    that accounts for its storage can count the entry in the same step that makes it appear.
+    The cache must be on the same file system as the narrations.
     """
 
-    def __init__(self, engines: Sequence[SpeechEngine], cache_dir: Path | None = None) -> None:
+    def __init__(self, engines: Sequence[SpeechEngine], cache_dir: Path | None = None,
+                 publish: Callable[[Path, Path], None] = publish_file) -> None:
         if not engines:
             raise SpeechFailed("the speech engine chain is empty")
         self.engines = tuple(engines)
         self.cache_dir = cache_dir
+        self._publish = publish
 
     def narrate(self, text: str, target: Path, *, speed: float = 1.0) -> Narration:
         failures: list[str] = []
@@ -103,10 +111,16 @@ class SpeechChain:
         if self.cache_dir is None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with atomic_output(self.cache_dir / f"{key}.wav") as temp:
-            shutil.copyfile(source, temp)
-        with atomic_output(self.cache_dir / f"{key}.json") as temp:
-            temp.write_text(json.dumps(timings, ensure_ascii=False), "utf-8")
+        for final in (self.cache_dir / f"{key}.wav", self.cache_dir / f"{key}.json"):
+            temp = source.parent / partial_path(final).name
+            try:
+                if final.suffix == ".wav":
+                    shutil.copyfile(source, temp)
+                else:
+                    temp.write_text(json.dumps(timings, ensure_ascii=False), "utf-8")
+                self._publish(temp, final)
+            finally:
+                temp.unlink(missing_ok=True)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
