@@ -22,12 +22,16 @@ CLEANUP_CRON = "0 3 * * *"
 
 def deployments(cleanup_cron: str = CLEANUP_CRON) -> list[Any]:
     """Returns the generate-video and cleanup-media deployments (the latter on a cron)."""
+    from flows.cleanup_media import cleanup_media
     from flows.generate_video import generate_video
 
     return [
         generate_video.to_deployment(
             name=GENERATE, tags=["reelflow"],
             description="Render a script into a narrated, verified MP4 (one run = one job)."),
+        cleanup_media.to_deployment(
+            name=CLEANUP, tags=["reelflow"], cron=cleanup_cron,
+            description="Enforce retention in the media root and fail jobs lost workers left."),
     ]
 
 

@@ -16,6 +16,7 @@ from tasks.cleanup import (
     publish_cleanup_report,
     reconcile_storage,
 )
+from tasks.reconcile import DEFAULT_STALE_AFTER_SECONDS, reconcile_jobs_task
 from tasks.runtime import utcnow
 
 
@@ -27,6 +28,9 @@ def cleanup_media(
         description="Files that no row records, partial files and scratch files are kept "
                     "until they are this old (a job may still be writing them).",
         ge=0)] = 1.0,
+    stale_after_seconds: Annotated[float, Field(
+        description="A running job whose heartbeat is older than this is failed as lost "
+                    "(its worker died without a word).", gt=0)] = DEFAULT_STALE_AFTER_SECONDS,
 ) -> dict[str, Any]:
     """Deletes what the storage policies say must go, then rescans the counters; returns the
     report (files, bytes and rows per storage type and reason) and publishes it as a table.
@@ -35,10 +39,10 @@ def cleanup_media(
     """
     settings = Settings.from_env()
 
-    # ---- Job reconciler: call it here, before planning (tasks/reconcile.py). ----------------
     # Jobs that a lost worker left running are failed first, so that their files stop being
-    # protected as "running" and this run can clean them.
-    # ------------------------------------------------------------------------------------------
+    # protected as "running" and this run can clean them. A dry run changes nothing.
+    if not dry_run:
+        reconcile_jobs_task(settings, stale_after_seconds)
 
     plan = plan_cleanup_task(settings, grace_hours)
     if dry_run:
