@@ -22,20 +22,22 @@ from tasks.runtime import utcnow
 
 @flow(name="cleanup-media")
 def cleanup_media(
-    dry_run: Annotated[bool, Field(
-        description="Only plan: report what would be deleted and change nothing.")] = False,
-    grace_hours: Annotated[float, Field(
-        description="Files that no row records, partial files and scratch files are kept "
-                    "until they are this old (a job may still be writing them).",
-        ge=0)] = 1.0,
-    stale_after_seconds: Annotated[float, Field(
-        description="A running job whose heartbeat is older than this is failed as lost "
-                    "(its worker died without a word).", gt=0)] = DEFAULT_STALE_AFTER_SECONDS,
+    dry_run: bool = False,
+    grace_hours: Annotated[float, Field(ge=0)] = 1.0,
+    stale_after_seconds: Annotated[float, Field(gt=0)] = DEFAULT_STALE_AFTER_SECONDS,
 ) -> dict[str, Any]:
     """Deletes what the storage policies say must go, then rescans the counters; returns the
     report (files, bytes and rows per storage type and reason) and publishes it as a table.
 
     Raises StorageError without deleting anything when the database cannot be read.
+    (Prefect shows the Args below in the run form.)
+
+    Args:
+        dry_run: Only plan: report what would be deleted and change nothing.
+        grace_hours: Files that no row records, partial files and scratch files are kept
+            until they are this old (a job may still be writing them).
+        stale_after_seconds: A running job whose heartbeat is older than this is failed as
+            lost (its worker died without a word).
     """
     settings = Settings.from_env()
 

@@ -33,36 +33,36 @@ Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920",
 @flow(name="generate-video", on_failure=[job_failed], on_crashed=[job_crashed],
       on_cancellation=[job_cancelled])
 def generate_video(
-    script: Annotated[str | None, Field(
-        description="The script's text: Markdown (# Title, then ## sections as scenes), plain "
-                    "paragraphs, YAML or JSON. Leave empty when script_path is given.",
-        json_schema_extra={"format": "text"})] = None,
-    script_path: Annotated[str | None, Field(
-        description="Instead of script: the path of a script file on the worker.")] = None,
-    title: Annotated[str | None, Field(
-        description="Video title. Default: the script's # Title.", max_length=256)] = None,
-    resolution: Annotated[Resolution | None, Field(
-        description="Frame size. Default: the script's setting, else 1280x720 (720p).")] = None,
-    custom_resolution: Annotated[str | None, Field(
-        description="Any other WIDTHxHEIGHT (even numbers), e.g. 1000x562; overrides "
-                    "resolution.", pattern=r"^[1-9][0-9]*x[1-9][0-9]*$")] = None,
-    quality_preset: Annotated[Quality | None, Field(
-        description="draft (fastest), standard or high (best picture). Default: the "
-                    "script's setting, else standard.")] = None,
-    tts: Annotated[str | None, Field(
-        description="Speech engine chain, first that works speaks: piper (offline, default), "
-                    "gtts (needs the network), or gtts,piper.")] = None,
-    session_id: Annotated[str, Field(
-        description="The user session the job is filed under (also a tag of the run).",
-        min_length=1, max_length=128)] = "default",
-    include_audio: Annotated[bool | None, Field(
-        description="Put the narration in the video. Default: yes.")] = None,
+    script: Annotated[str | None, Field(json_schema_extra={"format": "text"})] = None,
+    script_path: str | None = None,
+    title: Annotated[str | None, Field(max_length=256)] = None,
+    resolution: Resolution | None = None,
+    custom_resolution: Annotated[str | None, Field(pattern=r"^[1-9][0-9]*x[1-9][0-9]*$")] = None,
+    quality_preset: Quality | None = None,
+    tts: str | None = None,
+    session_id: Annotated[str, Field(min_length=1, max_length=128)] = "default",
+    include_audio: bool | None = None,
 ) -> dict[str, Any]:
     """Renders a script into a verified MP4 and records it; returns the job as the CLI prints it.
 
     Raises InvalidScript at once for a bad script; any later failure marks the job FAILED with
     its message before the run fails. A cancelled or killed run is failed by the hooks, or by
-    the reconciler when no hook could run.
+    the reconciler when no hook could run. (Prefect shows the Args below in the run form.)
+
+    Args:
+        script: The script's text: Markdown (# Title, then ## sections as scenes), plain
+            paragraphs, YAML or JSON. Leave empty when script_path is given.
+        script_path: Instead of script, the path of a script file on the worker.
+        title: Video title. Default: the script's # Title.
+        resolution: Frame size. Default: the script's setting, else 1280x720 (720p).
+        custom_resolution: Any other WIDTHxHEIGHT (even numbers), e.g. 1000x562; overrides
+            resolution.
+        quality_preset: draft (fastest), standard or high (best picture). Default: the
+            script's setting, else standard.
+        tts: Speech engine chain; the first that works speaks: piper (offline, the default),
+            gtts (needs the network), or gtts,piper.
+        session_id: The user session the job is filed under (also a tag of the run).
+        include_audio: Put the narration in the video. Default: yes.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))

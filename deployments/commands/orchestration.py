@@ -110,10 +110,12 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
     # The worker may be another machine: send the text itself, not a path on this one.
     params["script"] = data.decode("utf-8-sig")
     prepare_prefect(settings)
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     try:
-        run = run_deployment(name=args.deployment, parameters=params, timeout=0,
+        run: FlowRun = run_deployment(  # type: ignore[assignment]
+            name=args.deployment, parameters=params, timeout=0,
                              idempotency_key=args.idempotency_key,
                              tags=["reelflow", f"session:{args.session}"])
     except Exception as exc:
