@@ -3,11 +3,11 @@
 A shot is one scene's picture. A still shot costs one encoded frame per distinct picture (the
 slide, plus one per burned-in caption) and skipped frames for the rest
 (engine/encode_still.py); a zooming shot is resampled and encoded frame by frame
-(engine/kenburns.py). Shots encode in parallel, up to the CPUs available, each holding only its
-own picture, into MP4 segments that share one set of encoder headers (checked here). The
-segments are joined by ffmpeg's concat demuxer with stream copy, and the narration, already
-joined sample-exactly, is encoded to AAC once in the final mux, so the sound starts on the
-exact frame of every cut.
+(engine/kenburns.py). Shots encode in parallel threads, up to the CPUs available, each holding
+only its own picture; x264 runs in process (engine/encoder.py). The pieces become MP4 segments
+that share one set of encoder headers (engine/segments.py), joined by ffmpeg's concat demuxer
+with stream copy; the narration, already joined sample-exactly, is encoded to AAC once in the
+final mux, so the sound starts on the exact frame of every cut.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from engine.errors import RenderFailed
 from engine.ffmpeg import run_ffmpeg
 from engine.files import partial_path, publish
 from engine.kenburns import encode_zoom
+from engine.segments import assemble
 
 AUDIO_BITRATE = "128k"
 AUDIO_RATE = 48000
@@ -102,12 +103,15 @@ def render_video(
     work.mkdir()
     try:
         started = time.perf_counter()
-        segments = [work / f"shot-{n:04d}.mp4" for n in range(len(shots))]
+        pieces = [work / f"shot-{n:04d}{'.mp4' if _moves(shot) else '.h264'}"
+                  for n, shot in enumerate(shots)]
         encoded = 0
-        with ThreadPoolExecutor(max_workers=pool_size) as pool:
-            jobs = [pool.submit(encode_shot, shot, segment, settings, idr_pic_id)
-                    for shot, segment, idr_pic_id in zip(shots, segments, _lone_idr_ids(shots),
-                                                         strict=True)]
+        # The narration is ready before any picture: its one AAC encode runs alongside.
+        with ThreadPoolExecutor(max_workers=1) as sound, \
+                ThreadPoolExecutor(max_workers=pool_size) as pool:
+            aac = sound.submit(_encode_audio, audio, work / "audio.m4a") if audio else None
+            jobs = [pool.submit(encode_shot, shot, piece, settings)
+                    for shot, piece in zip(shots, pieces, strict=True)]
             try:
                 for done, job in enumerate(jobs, start=1):
                     encoded += job.result()
@@ -116,13 +120,14 @@ def render_video(
             except BaseException:
                 pool.shutdown(cancel_futures=True)
                 raise
-        joined = time.perf_counter()
-        _check_segments(segments, shots)
+            joined = time.perf_counter()
+            segments = assemble(pieces, [shot.frames for shot in shots], fps)
+            encoded_audio = aac.result() if aac else None
         listing = work / "segments.txt"
         listing.write_text("".join(f"file '{s.name}'\n" for s in segments), "utf-8")
         temp = partial_path(target)
         try:
-            _mux(listing, audio, subtitles, title, temp)
+            _mux(listing, encoded_audio, subtitles, title, temp)
             publish(temp, target)
         finally:
             temp.unlink(missing_ok=True)
@@ -133,66 +138,29 @@ def render_video(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def encode_shot(shot: Shot, segment: Path, settings: EncoderSettings,
-                idr_pic_id: int | None = None) -> int:
-    """Encodes one shot to an MP4 segment; returns how many frames the encoder coded.
+def _moves(shot: Shot) -> bool:
+    return shot.motion == "kenburns" and shot.frames > 1
 
-    ``idr_pic_id`` renumbers the IDR picture of a one-frame shot (see _lone_idr_ids).
+
+def encode_shot(shot: Shot, piece: Path, settings: EncoderSettings) -> int:
+    """Encodes one shot: a moving one to an MP4 segment, a still one to an Annex B stream.
+
+    Returns how many frames went through the encoder.
     """
     picture = _load(shot.image, settings)
-    if shot.motion == "kenburns" and shot.frames > 1:
-        encode_zoom(picture, shot.frames, shot.captions, segment, settings)
+    if _moves(shot):
+        encode_zoom(picture, shot.frames, shot.captions, piece, settings)
         return shot.frames
     runs = list(caption_runs(shot.captions, shot.frames))
 
-    def pictures() -> Iterator[bytes]:
+    def pictures() -> Iterator[Image.Image]:
         for text, _ in runs:
-            shown = picture if text is None else with_caption(
+            yield picture if text is None else with_caption(
                 picture, caption_overlay(text, settings.width, settings.height))
-            yield shown.tobytes()
 
-    encode_holds(pictures(), [count for _, count in runs], segment, settings,
-                 first_idr_pic_id=idr_pic_id, what=f"encoding {shot.image.name}")
+    encode_holds(pictures(), [count for _, count in runs], piece, settings,
+                 what=f"encoding {shot.image.name}")
     return len(runs)
-
-
-def _lone_idr_ids(shots: Sequence[Shot]) -> list[int | None]:
-    """Returns the idr_pic_id each one-frame shot must carry (None: keep the encoder's).
-
-    A one-frame shot is a lone IDR picture, and two IDR pictures in a row must differ in
-    idr_pic_id. x264 starts every shot at 0, so a lone IDR takes the opposite of whatever
-    follows it; a run of one-frame shots alternates, decided from the back.
-    """
-    ids: list[int | None] = [None] * len(shots)
-    following = 0
-    for n in range(len(shots) - 1, -1, -1):
-        if shots[n].frames == 1:
-            ids[n] = following = 1 - following
-        else:
-            following = 0
-    return ids
-
-
-def _check_segments(segments: Sequence[Path], shots: Sequence[Shot]) -> None:
-    """Raises RenderFailed unless every segment has its shot's frames and the first
-    segment's encoder headers: stream copy keeps only the first segment's headers."""
-    import av
-
-    first: bytes | None = None
-    for segment, shot in zip(segments, shots, strict=True):
-        try:
-            with av.open(str(segment)) as container:
-                stream = container.streams.video[0]
-                headers, frames = bytes(stream.codec_context.extradata or b""), stream.frames
-        except (OSError, IndexError, av.error.FFmpegError) as exc:
-            raise RenderFailed(f"{segment.name} cannot be read back: {exc}") from exc
-        first = headers if first is None else first
-        if headers != first:
-            raise RenderFailed(f"{shot.image.name}: its encoder headers differ from the first "
-                               "scene's, so the scenes cannot be joined without re-encoding")
-        if frames != shot.frames:
-            raise RenderFailed(f"{shot.image.name}: encoded {frames} frames, planned "
-                               f"{shot.frames}")
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -218,6 +186,14 @@ def _load(path: Path, settings: EncoderSettings) -> Image.Image:
     return fitted
 
 
+def _encode_audio(audio: Path, target: Path) -> Path:
+    # AAC once for the whole narration: encoder priming happens once, at the very start.
+    run_ffmpeg(["-i", str(audio), "-vn", "-c:a", "aac", "-aac_coder", "fast", "-b:a",
+                AUDIO_BITRATE, "-ar", str(AUDIO_RATE), "-ac", "1", "-f", "mp4", str(target)],
+               what="encoding the narration")
+    return target
+
+
 def _mux(listing: Path, audio: Path | None, subtitles: Path | None, title: str | None,
          temp: Path) -> None:
     args = ["-f", "concat", "-safe", "0", "-i", str(listing)]
@@ -228,9 +204,7 @@ def _mux(listing: Path, audio: Path | None, subtitles: Path | None, title: str |
     if subtitles is not None:
         args += ["-i", str(subtitles)]
         maps += ["-map", f"{1 + (audio is not None)}:s:0"]
-    codecs = ["-c:v", "copy"]
-    if audio is not None:
-        codecs += ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE), "-ac", "1"]
+    codecs = ["-c:v", "copy", "-c:a", "copy"]
     if subtitles is not None:
         codecs += ["-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
     meta = ["-metadata", f"title={title}"] if title else []

@@ -1,22 +1,27 @@
-"""The x264 settings every piece of a video shares, and one encode of piped raw frames.
+"""x264, in process through PyAV, with the one set of settings every piece of a video shares.
 
 Pieces of one video are joined by copying their bytes, so they must agree on every header:
-the preset, CRF and keyframe interval come from the quality and frame rate alone, nothing is
-tuned per piece (a tune changes the picture parameter set), and ``stitchable`` stops x264 from
-fitting its headers to the content. Segments are MP4 files, which keep B-frame timestamps.
+the preset and CRF come from the quality alone, nothing is tuned per piece (a tune changes the
+picture parameter set), and ``stitchable`` stops x264 from fitting its headers to the content.
+Encoding in process costs no ffmpeg start-up and no pipe; PyAV releases the GIL while x264
+works, so shots encode in parallel threads. Still pictures come out as Annex B access units;
+moving shots go straight into MP4 segments, which keep B-frame timestamps.
 """
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from PIL import Image
 
 from engine.errors import RenderFailed
-from engine.ffmpeg import ffmpeg_exe, run_ffmpeg
+from engine.ffmpeg import run_ffmpeg
 
 PRESETS: dict[str, tuple[str, int]] = {
     "draft": ("ultrafast", 30),
@@ -24,17 +29,18 @@ PRESETS: dict[str, tuple[str, int]] = {
     "high": ("medium", 19),
 }
 KEYFRAME_SECONDS = 10
+_I, _P = av.video.frame.PictureType.I, av.video.frame.PictureType.P
 
 
 @dataclass(frozen=True)
 class EncoderSettings:
-    """Frame size and rate and the quality preset of one video."""
+    """Frame size and rate, the quality preset and x264's threads per encode (0: its choice)."""
 
     width: int
     height: int
     fps: int
     quality: str = "standard"
-    threads: int = 0  # x264's threads per encode; 0 lets it choose
+    threads: int = 0
 
     def __post_init__(self) -> None:
         if self.quality not in PRESETS:
@@ -46,66 +52,65 @@ class EncoderSettings:
         """The most frames between two keyframes, so players can seek."""
         return self.fps * KEYFRAME_SECONDS
 
-    @property
-    def frame_bytes(self) -> dict[str, int]:
-        """The size of one raw frame per input pixel format."""
-        pixels = self.width * self.height
-        return {"rgb24": pixels * 3, "yuv420p": pixels * 3 // 2, "nv12": pixels * 3 // 2}
 
-
-def x264_arguments(settings: EncoderSettings, pixel_format: str) -> list[str]:
-    """Returns ffmpeg's output options for one piece of the video made from raw frames in
-    ``pixel_format``; x264 takes NV12 as it is, anything else is converted to 4:2:0."""
+def _configure(context: Any, settings: EncoderSettings) -> None:
     preset, crf = PRESETS[settings.quality]
-    encoded = "nv12" if pixel_format == "nv12" else "yuv420p"
-    return ["-pix_fmt", encoded, "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
-            "-g", str(settings.keyframe_interval), "-forced-idr", "1",
-            "-threads", str(settings.threads),
-            "-x264-params", "stitchable=1"]
+    context.width, context.height, context.pix_fmt = settings.width, settings.height, "yuv420p"
+    context.time_base = Fraction(1, settings.fps)
+    context.framerate = Fraction(settings.fps)
+    context.gop_size = settings.keyframe_interval
+    context.thread_count = settings.threads
+    context.options = {"preset": preset, "crf": str(crf), "forced-idr": "1",
+                       "x264-params": "stitchable=1"}
 
 
-def encode_frames(frames: Iterable[bytes], target: Path, settings: EncoderSettings, *,
-                  pixel_format: str, every_frame_idr: bool = False,
-                  what: str = "encoding") -> int:
-    """Encodes raw frames (``pixel_format`` rgb24, yuv420p or nv12) with x264 into
-    ``target``: an MP4 segment when its suffix is .mp4, else an Annex B H.264 stream.
-    ``every_frame_idr`` makes each frame an IDR picture.
+def idr_pictures(pictures: Iterable[Image.Image], settings: EncoderSettings,
+                 *, what: str = "encoding") -> Iterator[bytes]:
+    """Encodes each RGB picture as an IDR picture; yields them as Annex B access units, in
+    order, each with the parameter sets in front. Raises RenderFailed."""
+    try:
+        context = av.CodecContext.create("libx264", "w")
+        _configure(context, settings)
+        for n, picture in enumerate(pictures):
+            frame = av.VideoFrame.from_ndarray(np.asarray(picture.convert("RGB")),
+                                               format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.pict_type = n, _I
+            yield from (bytes(packet) for packet in context.encode(frame))
+        yield from (bytes(packet) for packet in context.encode(None))
+    except av.error.FFmpegError as exc:
+        raise RenderFailed(f"{what}: x264 failed: {exc}") from exc
 
-    Returns the number of frames encoded. Raises RenderFailed when ffmpeg fails or a frame has
-    the wrong size.
+
+def encode_segment(frames: Iterable[bytes], target: Path, settings: EncoderSettings,
+                   *, what: str = "encoding") -> int:
+    """Encodes raw yuv420p frames into an MP4 segment at ``target``; returns their number.
+
+    The last frame is never an IDR picture, so the next segment's IDR picture cannot be taken
+    for more of it. Raises RenderFailed when a frame has the wrong size or x264 fails.
     """
-    size = settings.frame_bytes[pixel_format]
-    forced = ["-force_key_frames", "expr:1"] if every_frame_idr else []
-    container = ["-movflags", "+faststart", "-f", "mp4"] if target.suffix == ".mp4" \
-        else ["-f", "h264"]
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", pixel_format,
-               "-s", f"{settings.width}x{settings.height}", "-r", str(settings.fps), "-i", "-",
-               *forced, *x264_arguments(settings, pixel_format), *container, str(target)]
+    size = settings.width * settings.height * 3 // 2
     count = 0
-    with tempfile.TemporaryFile() as errors:
-        try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                       stderr=errors)
-        except OSError as exc:
-            raise RenderFailed(f"{what}: cannot start ffmpeg: {exc}") from exc
-        assert process.stdin is not None
-        try:
-            for frame in frames:
-                if len(frame) != size:
-                    raise RenderFailed(f"{what}: a frame of {len(frame)} bytes, expected {size}")
-                process.stdin.write(frame)
+    try:
+        with av.open(str(target), "w", format="mp4") as container:
+            stream = container.add_stream("libx264", rate=settings.fps)
+            _configure(stream.codec_context, settings)
+            pending: av.VideoFrame | None = None
+            for data in frames:
+                if len(data) != size:
+                    raise RenderFailed(f"{what}: a frame of {len(data)} bytes, expected {size}")
+                if pending is not None:
+                    container.mux(stream.encode(pending))
+                rows = np.frombuffer(data, np.uint8).reshape(-1, settings.width)
+                pending = av.VideoFrame.from_ndarray(rows, format="yuv420p")
+                pending.pts = count
                 count += 1
-        except BrokenPipeError:
-            pass  # ffmpeg stopped reading; its exit status and message say why
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.close()
-            returncode = process.wait()
-        if returncode != 0:
-            errors.seek(0)
-            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-            raise RenderFailed(f"{what}: ffmpeg failed: {' | '.join(lines[-3:]) or returncode}")
+            if pending is not None:
+                if count > 1:
+                    pending.pict_type = _P
+                container.mux(stream.encode(pending))
+            container.mux(stream.encode(None))
+    except av.error.FFmpegError as exc:
+        raise RenderFailed(f"{what}: x264 failed: {exc}") from exc
     return count
 
 

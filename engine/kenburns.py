@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from engine.burned_captions import CaptionSpan, Overlay, caption_overlay, caption_runs
-from engine.encoder import EncoderSettings, encode_frames
+from engine.encoder import EncoderSettings, encode_segment
 from engine.errors import RenderFailed
 
 ZOOM = 0.10  # the picture grows by this fraction over its scene
@@ -109,7 +109,7 @@ def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
 
     Raises RenderFailed when the encode fails.
     """
-    count = encode_frames(zoom_frames(picture, frames, spans, settings), target, settings,
-                          pixel_format="yuv420p", what="encoding a zooming scene")
+    count = encode_segment(zoom_frames(picture, frames, spans, settings), target, settings,
+                           what="encoding a zooming scene")
     if count != frames:
         raise RenderFailed(f"encoding a zooming scene: {count} frames made, {frames} planned")

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.burned_captions import CaptionSpan
 from engine.compose import Shot, render_video
 from engine.ffmpeg import ffmpeg_exe, run_ffmpeg
 from engine.probe import probe
@@ -58,18 +60,33 @@ def test_every_frame_of_a_still_scene_is_an_exact_copy_of_its_first(tmp_path: Pa
                what="strict decoding")
 
 
-def test_a_one_frame_scene_and_the_next_scene_start_with_different_idr_ids(
-        tmp_path: Path) -> None:
-    shots = [Shot(_pattern(tmp_path / f"s{n}.png", n), frames)
-             for n, frames in enumerate([5, 1, 1, 8])]
+def _idr_ids(path: Path) -> list[int | None]:
+    """Per picture in decoding order: its idr_pic_id if it is an IDR picture, else None."""
+    trace = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(path), "-c:v", "copy", "-bsf:v",
+         "trace_headers", "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    pictures: list[int | None] = []
+    for packet in trace.split("Packet: ")[1:]:
+        found = re.search(r"idr_pic_id\s+\S+ = (\d+)", packet)
+        pictures.append(int(found.group(1)) if found else None)
+    return pictures
+
+
+def test_back_to_back_idr_pictures_never_share_an_idr_pic_id(tmp_path: Path) -> None:
+    image = _pattern(tmp_path / "s.png", 3)
+    shots = [Shot(image, 5), Shot(image, 1), Shot(image, 1),  # lone IDR pictures in a row
+             Shot(image, 4, (CaptionSpan("Hi.", 3, 4),)),  # ends on a one-frame hold
+             Shot(image, 6, motion="kenburns"), Shot(image, 1), Shot(image, 6, motion="kenburns"),
+             Shot(image, 2, (CaptionSpan("Bye.", 0, 1),))]
     out = tmp_path / "out.mp4"
     render_video(shots, out, fps=24)
-    trace = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-i", str(out), "-c:v", "copy", "-bsf:v",
-         "trace_headers", "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
-    ids = [int(n) for n in re.findall(r"idr_pic_id\s+\S+ = (\d+)", trace)]
-    assert len(ids) == 4  # one IDR picture per scene
-    assert ids[1] != ids[2] and ids[2] != ids[3]  # the pairs with nothing in between
+    ids = _idr_ids(out)
+    assert len(ids) == sum(shot.frames for shot in shots)
+    pairs = [(a, b) for a, b in pairwise(ids) if a is not None and b is not None]
+    assert len(pairs) >= 5
+    assert all(a != b for a, b in pairs), ids
+    run_ffmpeg(["-err_detect", "explode", "-xerror", "-i", str(out), "-f", "null", "-"],
+               what="strict decoding")
 
 
 def test_a_scene_longer_than_the_keyframe_interval_repeats_its_keyframe(tmp_path: Path) -> None:
