@@ -10,6 +10,7 @@ from pydantic import Field
 
 from deployments.settings import Settings
 from tasks.cleanup import (
+    check_database,
     delete_planned,
     describe,
     plan_cleanup_task,
@@ -40,6 +41,7 @@ def cleanup_media(
             lost (its worker died without a word).
     """
     settings = Settings.from_env()
+    check_database(settings)
 
     # Jobs that a lost worker left running are failed first, so that their files stop being
     # protected as "running" and this run can clean them. A dry run changes nothing.

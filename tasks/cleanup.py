@@ -21,6 +21,9 @@ from storage.retention import Plan, plan_cleanup
 from tasks.runtime import database, layout, utcnow
 
 REPORT_KEY = "cleanup-media-report"
+# Why a cap: Prefect walks a flow's return value looking for futures, about 0.13 s per 1,000
+# items; the totals and the per-type, per-reason summary always cover everything.
+ITEMS_SHOWN = 1000
 
 
 def _open(settings: Settings) -> Database:
@@ -28,6 +31,17 @@ def _open(settings: Settings) -> Database:
         return database(settings)
     except (SQLAlchemyError, OSError) as exc:
         raise StorageError(f"the database cannot be read: {exc}") from exc
+
+
+@task(name="check-database", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=3)
+def check_database(settings: Settings) -> None:
+    """Opens the database and reads the storage records; raises StorageError saying that
+    nothing will be deleted when it cannot, before any step changes anything."""
+    try:
+        with _open(settings).unit_of_work(read_only=True) as uow:
+            uow.storage.all()
+    except (StorageError, SQLAlchemyError) as exc:
+        raise StorageError(f"refusing to delete anything: {exc}") from exc
 
 
 @task(name="plan-cleanup", cache_policy=NO_CACHE)
@@ -77,7 +91,8 @@ def publish_cleanup_report(report: dict[str, Any]) -> None:
 def describe(plan: Plan, outcome: Outcome | None, drift: list[Drift],
              finished_at: datetime) -> dict[str, Any]:
     """Returns the report of a cleanup as plain JSON-able data: the plan when ``outcome`` is
-    None (a dry run), else what was done."""
+    None (a dry run), else what was done. ``items`` lists the first ITEMS_SHOWN files or rows
+    (by storage type, then path); ``items_total`` says how many there are."""
     done = plan.deletions if outcome is None else tuple(outcome.deleted)
     summary = plan.summary() if outcome is None else outcome.summary()
     return {
@@ -96,5 +111,6 @@ def describe(plan: Plan, outcome: Outcome | None, drift: list[Drift],
         "notes": list(plan.notes),
         "items": [{"storage_type": str(item.storage_type), "reason": str(item.reason),
                    "path": item.path, "bytes": item.size if item.present else 0,
-                   "file": item.present, "rows": item.rows} for item in done],
+                   "file": item.present, "rows": item.rows} for item in done[:ITEMS_SHOWN]],
+        "items_total": len(done),
     }

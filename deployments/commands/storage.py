@@ -198,6 +198,9 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"counters fixed: {fix['storage_type']} {fix['counted_files']} files "
               f"{human_bytes(fix['counted_bytes'])} -> {fix['actual_files']} files "
               f"{human_bytes(fix['actual_bytes'])}")
+    if report["items_total"] > len(report["items"]):
+        print(f"(--json lists the first {len(report['items'])} of {report['items_total']} "
+              "files and rows)")
     for note in report["notes"]:
         print(f"note: {note}")
 

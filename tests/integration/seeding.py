@@ -34,6 +34,8 @@ def new_job(database: Database, status: JobStatus, ended_days_ago: float = 0.0) 
         job = VideoGenerationJob.start(script_id=script.id, session_id="storage",
                                        now=ended - timedelta(hours=1))
         uow.jobs.add(job)
+        if status not in (JobStatus.COMPLETED, JobStatus.FAILED):
+            job.heartbeat_at = now  # its worker is alive: the job reconciler leaves it alone
         if status == JobStatus.FAILED:
             job.fail("failed on purpose", ended)
         elif status != JobStatus.PENDING:
