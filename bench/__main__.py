@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench.e2e import run_pipeline
+from bench.e2e import phases, run_pipeline
 from bench.inputs import Workload, build_workloads
 from bench.measure import run_measured
 from bench.quality import mean_ssim
@@ -105,10 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         measured, usage = e2e
         stages = ", ".join(f"{key.removesuffix('_seconds')} {value:.2f} s"
                            for key, value in usage.get("stages", {}).items())
+        split = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases(measured).items())
         print(f"\nreelflow render of the W1 script: {measured.wall:.2f} s wall (load "
-              f"{measured.load:.2f}); job: {usage.get('generation_time_seconds')} s, "
-              f"{usage.get('cpu_time_seconds')} s CPU, {usage.get('peak_memory_mb')} MB; "
-              f"stages: {stages}")
+              f"{measured.load:.2f}): {split}\n  job resource_usage: "
+              f"{usage.get('generation_time_seconds')} s, {usage.get('cpu_time_seconds')} s CPU, "
+              f"{usage.get('peak_memory_mb')} MB; stages: {stages}")
     print("\ntargets:")
     for statement, met in verdicts(comparisons, ours, e2e[0].wall if e2e else None):
         print(f"  [{'met' if met else 'MISSED'}] {statement}")

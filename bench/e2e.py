@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ import yaml
 
 from bench.inputs import FPS, HEIGHT, SCENE_SECONDS, TEXTS, TITLE, WIDTH
 from bench.measure import Measured, run_measured
+
+_LOG_TIME = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \|")
 
 
 def w1_script(captions: str = "soft", motion: str = "none") -> str:
@@ -35,6 +39,26 @@ def w1_script(captions: str = "soft", motion: str = "none") -> str:
 
 def _reelflow() -> list[str]:
     return [sys.executable, "-m", "deployments.cli"]
+
+
+def phases(measured: Measured) -> dict[str, float]:
+    """Splits the run's wall time at Prefect's own log lines: start-up (command, imports and
+    the temporary server, up to the flow run's start), the flow run, and shutting down."""
+    marks: dict[str, float] = {}
+    day = datetime.fromtimestamp(measured.started).date()
+    for line in measured.stderr.splitlines():
+        found = _LOG_TIME.match(line)
+        if not found:
+            continue
+        at = datetime.combine(day, datetime.strptime(found[1], "%H:%M:%S.%f").time())
+        for mark, text in (("flow_start", "Beginning flow run"), ("flow_end", "Finished in state"),
+                           ("stop", "Stopping temporary server")):
+            if text in line and ("Flow run" in line or mark == "stop"):
+                marks.setdefault(mark, at.timestamp() - measured.started)
+    if {"flow_start", "flow_end"} - set(marks):
+        return {}
+    return {"start-up": marks["flow_start"], "flow run": marks["flow_end"] - marks["flow_start"],
+            "shut-down": measured.wall - marks["flow_end"]}
 
 
 def run_pipeline(workdir: Path) -> tuple[Measured, dict[str, Any]]:

@@ -29,6 +29,8 @@ class Measured:
     peak_mb: float
     load: float
     stdout: str
+    stderr: str
+    started: float  # time.time() when the process was started
 
 
 def _tree_rss(root: psutil.Process) -> int:
@@ -53,6 +55,7 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
+    wall_clock = time.time()
     started = time.perf_counter()
     process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=dict(env) if env is not None else None)
@@ -76,4 +79,4 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, list(command), stdout, stderr)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(wall, cpu, peak / 2**20, load, stdout)
+    return Measured(wall, cpu, peak / 2**20, load, stdout, stderr, wall_clock)
