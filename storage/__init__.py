@@ -1,1 +1,1 @@
-"""The media root: its layout, accounting and (later) retention and serving."""
+"""The media root: its layout, accounting, retention and (later) serving."""

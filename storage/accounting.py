@@ -41,7 +41,7 @@ from db.states import AssetType, SourceType, StorageType
 from engine.files import publish
 from storage.inventory import rows_of_jobs, scan
 from storage.layout import MediaLayout
-from storage.retention import usage_of_settled_files
+from storage.records import usage_of_settled_files
 
 RECORDED_SIZE_KEY = "file_size"
 

@@ -2,7 +2,7 @@
 
 ``scan`` lists every regular file under the storage folders (symbolic links are neither
 followed nor listed, so nothing outside the root is counted or deleted); ``snapshot`` reads
-the rows and policies. Both return the plain records ``storage.retention`` plans with.
+the rows and policies. Both return the plain records of ``storage.records``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from db.session import Database, UnitOfWork
 from db.states import JobStatus, StorageType, VideoStatus
 from engine.errors import StorageError
 from storage.layout import MediaLayout
-from storage.retention import AssetRecord, DiskFile, JobRecord, Policy, VideoRecord
+from storage.records import AssetRecord, DiskFile, JobRecord, VideoRecord
+from storage.retention import Policy
 
 PARTIAL_PREFIX = ".partial-"  # engine.files.partial_path: .partial-<hex>-<final name>
 PARTS_PREFIX = ".parts-"  # engine.compose: the segments of <stem>.mp4 in .parts-<stem>/

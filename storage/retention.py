@@ -1,14 +1,13 @@
 """Retention planning: which files and rows a cleanup removes, and why.
 
-Pure: plain values in (what is on disk, what the database records, each type's policy, the
-time), a Plan out. Nothing here reads the disk, the database or the clock.
+Pure: plain values in (what is on disk and what the database records, as ``storage.records``,
+each type's policy, the time), a Plan out. Nothing here reads the disk, the database or the
+clock.
 
 The rules, in the order they are applied:
 
-- A file that belongs to a job that has not reached COMPLETED or FAILED is never touched. A
-  file belongs to a job when a row of that job records it, when it lies in the job's folder
-  (``audio/<job id>/``, ``images/<job id>/``, ``temp/<job id>/``), or when it is a partial
-  file or parts folder of the job's video.
+- A file that belongs to a job that has not reached COMPLETED or FAILED is never touched (see
+  ``storage.records`` for when a file belongs to a job).
 - Half-written files (``.partial-*``, anything in a ``.parts-*`` folder) older than the grace
   period: STALE_PARTIAL.
 - temp/: files older than the TEMP policy's max_age_days: EXPIRED; a finished (or unknown)
@@ -28,7 +27,6 @@ The rules, in the order they are applied:
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +35,7 @@ from enum import StrEnum
 from typing import Any
 
 from db.states import StorageType
+from storage.records import AssetRecord, DiskFile, JobRecord, Owners, VideoRecord
 
 DAY = 86_400.0
 MB = 2**20
@@ -71,58 +70,6 @@ class Policy:
 
     def expired(self, age_seconds: float) -> bool:
         return self.max_age_days is not None and age_seconds > self.max_age_days * DAY
-
-
-@dataclass(frozen=True)
-class DiskFile:
-    """A regular file found under one storage folder.
-
-    ``job_dir``: the job folder it lies in, if any. ``partial``: a ``.partial-*`` name or
-    inside a ``.parts-*`` folder. ``partial_of``: for those, the stem of the file they are
-    becoming. ``cache``: in the speech cache.
-    """
-
-    path: str
-    storage_type: StorageType
-    size: int
-    mtime: float
-    job_dir: uuid.UUID | None = None
-    partial: bool = False
-    partial_of: str | None = None
-    cache: bool = False
-
-
-@dataclass(frozen=True)
-class AssetRecord:
-    """A media asset row; storage_type is None when its file is outside the media root."""
-
-    id: uuid.UUID
-    job_id: uuid.UUID
-    path: str
-    storage_type: StorageType | None
-    recorded_size: int | None = None
-
-
-@dataclass(frozen=True)
-class VideoRecord:
-    """A generated video row; ``completed`` when its status is COMPLETED."""
-
-    id: uuid.UUID
-    job_id: uuid.UUID | None
-    path: str
-    storage_type: StorageType | None
-    completed: bool
-    file_size: int | None = None
-
-
-@dataclass(frozen=True)
-class JobRecord:
-    """A job: whether it reached COMPLETED or FAILED, and when (seconds since the epoch)."""
-
-    id: uuid.UUID
-    finished: bool
-    failed: bool = False
-    ended_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -180,77 +127,172 @@ def summarize(deletions: Iterable[Deletion]) -> list[dict[str, Any]]:
                 totals.items(), key=lambda kv: (order.index(kv[0][0]), str(kv[0][1])))]
 
 
-class _Index:
-    """Who owns what: rows by path, job folders, partials of videos."""
+class _Planner:
+    """One planning pass: each rule is a method; ``planned`` collects files, first reason wins."""
 
-    def __init__(self, files: Sequence[DiskFile], assets: Sequence[AssetRecord],
-                 videos: Sequence[VideoRecord], jobs: Mapping[uuid.UUID, JobRecord]) -> None:
-        self.jobs = jobs
-        self.assets_by_path: dict[str, list[AssetRecord]] = defaultdict(list)
-        for asset in assets:
-            self.assets_by_path[asset.path].append(asset)
-        self.video_by_path = {video.path: video for video in videos}
-        self.video_job_by_stem = {
-            _stem(video.path): video.job_id for video in videos if video.job_id is not None
-        }
+    def __init__(self, now: float, policies: Mapping[StorageType, Policy],
+                 files: Sequence[DiskFile], assets: Sequence[AssetRecord],
+                 videos: Sequence[VideoRecord], jobs: Sequence[JobRecord],
+                 grace_seconds: float) -> None:
+        self.now, self.policies, self.files, self.jobs = now, policies, files, jobs
+        self.grace = grace_seconds
+        self.owners = Owners(assets, videos, {job.id: job for job in jobs})
+        self.planned: dict[str, Deletion] = {}
+        self.row_only: list[Deletion] = []
+        self.doomed: dict[uuid.UUID, Reason] = {}
+        self.settled: list[tuple[DiskFile, set[uuid.UUID]]] = []
+        self.kept = 0
+        self.notes: list[str] = []
 
-    def owners(self, file: DiskFile) -> set[uuid.UUID]:
-        """Returns the ids of the jobs a file belongs to (empty when none is known)."""
-        owners = {asset.job_id for asset in self.assets_by_path.get(file.path, ())}
-        video = self.video_by_path.get(file.path)
-        if video is not None and video.job_id is not None:
-            owners.add(video.job_id)
-        if file.job_dir is not None:
-            owners.add(file.job_dir)
-        if file.partial_of is not None and file.storage_type == StorageType.VIDEOS:
-            job = self.video_job_by_stem.get(file.partial_of)
-            if job is not None:
-                owners.add(job)
-        return owners
+    def policy(self, kind: StorageType) -> Policy:
+        return self.policies.get(kind, Policy())
 
-    def unfinished(self, owners: Iterable[uuid.UUID]) -> bool:
-        return any(job in self.jobs and not self.jobs[job].finished for job in owners)
+    def plan(self) -> Plan:
+        for file in self.files:
+            owners = self.owners.of(file)
+            if self.owners.any_unfinished(owners):
+                self.kept += 1
+            else:
+                self.settled.append((file, owners))
+                self.classify(file, owners)
+        self.find_orphan_rows()
+        self.find_expired_failures()
+        self.take_doomed_jobs(list(self.doomed))
+        for kind in StorageType:
+            self.fit_under_cap(kind)
+        order = list(StorageType)
+        deletions = sorted([*self.planned.values(), *self.row_only],
+                           key=lambda d: (order.index(d.storage_type), d.path, d.rows,
+                                          [str(job) for job in d.job_ids]))
+        return Plan(tuple(deletions), dict(sorted(self.doomed.items())), self.kept,
+                    tuple(self.notes))
 
-    def finished_job(self, job_id: uuid.UUID | None) -> bool:
-        return job_id is not None and job_id in self.jobs and self.jobs[job_id].finished
+    def add(self, file: DiskFile, reason: Reason, owners: set[uuid.UUID]) -> None:
+        if file.path in self.planned:
+            return
+        video = self.owners.video_by_path.get(file.path)
+        self.planned[file.path] = Deletion(
+            reason, file.storage_type, file.path, file.size, file.mtime, True,
+            tuple(sorted(owners)),
+            tuple(a.id for a in self.owners.assets_by_path.get(file.path, ())),
+            video.id if video is not None else None)
 
+    def doom(self, video: VideoRecord, reason: Reason) -> bool:
+        """Marks the job of a video that goes for removal; False when it has no ended job."""
+        if video.job_id is not None and self.owners.is_finished(video.job_id):
+            self.doomed.setdefault(video.job_id, reason)
+            return True
+        return False
 
-def usage_of_settled_files(files: Sequence[DiskFile], assets: Sequence[AssetRecord],
-                           videos: Sequence[VideoRecord],
-                           unfinished: Iterable[uuid.UUID]) -> dict[StorageType, tuple[int, int]]:
-    """Returns what each type's counters must say: (bytes, files) per storage type.
+    def classify(self, file: DiskFile, owners: set[uuid.UUID]) -> None:
+        """Plans one settled file by the per-file rules (partial, temp, video, recorded,
+        orphan)."""
+        age, rules = self.now - file.mtime, self.policy(file.storage_type)
+        recorded = file.path in self.owners.assets_by_path
+        video = self.owners.video_by_path.get(file.path)
+        if file.partial:
+            if age > self.grace:
+                self.add(file, Reason.STALE_PARTIAL, owners)
+        elif file.storage_type == StorageType.TEMP and not recorded:
+            if rules.expired(age):
+                self.add(file, Reason.EXPIRED, owners)
+            elif (file.job_dir is not None and age > self.grace
+                  and (file.job_dir not in self.owners.jobs
+                       or self.owners.jobs[file.job_dir].finished)):
+                self.add(file, Reason.STALE_TEMP, owners)
+        elif video is not None:
+            if video.completed and rules.preserve_completed_videos:
+                return
+            if not video.completed and age > self.grace:
+                self.add(file, Reason.ORPHAN_FILE, owners)
+            elif video.completed and rules.expired(age):
+                self.add(file, Reason.EXPIRED, owners)
+                self.doom(video, Reason.EXPIRED)
+        elif recorded or file.cache or file.storage_type == StorageType.STOCK:
+            if rules.expired(age):
+                self.add(file, Reason.EXPIRED, owners)
+        elif age > self.grace:
+            if self.owners.jobs:
+                self.add(file, Reason.ORPHAN_FILE, owners)
+            elif not self.notes:
+                self.notes.append(
+                    "the database knows no job, so files no row records are kept: check "
+                    "that REELFLOW_DATABASE_URL is this media root's database")
 
-    Files of unfinished jobs are not read from the disk but taken from those jobs' rows (the
-    sizes they were counted with), because a running job counts a file only when it records
-    it. Every other regular file counts as it is on disk. ``assets`` and ``videos`` need only
-    be the unfinished jobs' rows.
-    """
-    running = {job: JobRecord(job, finished=False) for job in unfinished}
-    index = _Index(files, assets, videos, running)
-    usage = {kind: [0, 0] for kind in StorageType}
-    on_disk = {}
-    for file in files:
-        on_disk[file.path] = file
-        if not index.unfinished(index.owners(file)):
-            usage[file.storage_type][0] += file.size
-            usage[file.storage_type][1] += 1
-    counted: set[str] = set()
-    for asset in assets:
-        if asset.job_id in running and asset.storage_type and asset.path not in counted:
-            counted.add(asset.path)
-            found = on_disk.get(asset.path)
-            size = asset.recorded_size if asset.recorded_size is not None else (
-                found.size if found else None)
-            if size is not None:
-                usage[asset.storage_type][0] += size
-                usage[asset.storage_type][1] += 1
-    for video in videos:
-        if (video.job_id in running and video.completed and video.storage_type
-                and video.path not in counted):
-            counted.add(video.path)
-            usage[video.storage_type][0] += video.file_size or 0
-            usage[video.storage_type][1] += 1
-    return {kind: (size, count) for kind, (size, count) in usage.items()}
+    def find_orphan_rows(self) -> None:
+        """Plans rows whose file is gone; a lost completed video takes its job."""
+        on_disk = {file.path for file in self.files}
+        for path, records in self.owners.assets_by_path.items():
+            live = [a for a in records if a.storage_type is not None]
+            if not live or path in on_disk or self.owners.any_unfinished(a.job_id for a in live):
+                continue
+            kind = live[0].storage_type or StorageType.IMAGES
+            self.row_only.append(Deletion(Reason.ORPHAN_ROW, kind, path, 0, None, False,
+                                          tuple(sorted({a.job_id for a in live})),
+                                          tuple(a.id for a in live)))
+        for video in self.owners.video_by_path.values():
+            if (video.storage_type is None or not video.completed or video.path in on_disk
+                    or self.owners.any_unfinished([video.job_id] if video.job_id else [])):
+                continue
+            if not self.doom(video, Reason.ORPHAN_ROW):
+                self.row_only.append(Deletion(Reason.ORPHAN_ROW, video.storage_type,
+                                              video.path, 0, None, False, (), (), video.id))
+
+    def find_expired_failures(self) -> None:
+        """Plans FAILED jobs that ended longer ago than the videos' max age."""
+        rules = self.policy(StorageType.VIDEOS)
+        for job in self.jobs:
+            if job.failed and job.ended_at is not None and rules.expired(self.now - job.ended_at):
+                self.doomed.setdefault(job.id, Reason.EXPIRED)
+
+    def take_doomed_jobs(self, jobs: Iterable[uuid.UUID]) -> None:
+        """Plans every file of these jobs (WITH_JOB unless it already has a reason)."""
+        by_owner: dict[uuid.UUID, list[tuple[DiskFile, set[uuid.UUID]]]] = defaultdict(list)
+        wanted = set(jobs)
+        for file, owners in self.settled:
+            for owner in owners & wanted:
+                by_owner[owner].append((file, owners))
+        # Why the checks: a stock file, or a file another job shares, is not the job's to take.
+        for job in wanted:
+            for file, owners in by_owner.get(job, ()):
+                if file.storage_type != StorageType.STOCK and owners <= self.doomed.keys():
+                    self.add(file, Reason.WITH_JOB, owners)
+
+    def fit_under_cap(self, kind: StorageType) -> None:
+        """Plans a type's oldest deletable files until it is within max_size_mb."""
+        cap = self.policy(kind).max_size_mb
+        if cap is None:
+            return
+        used = sum(f.size for f in self.files if f.storage_type == kind)
+        used -= sum(d.size for d in self.planned.values() if d.storage_type == kind)
+        if used <= cap * MB:
+            return
+        candidates = sorted(
+            (pair for pair in self.settled
+             if pair[0].storage_type == kind and pair[0].path not in self.planned
+             and self.may_go_for_space(pair[0])),
+            key=lambda pair: (pair[0].mtime, pair[0].path))
+        newly_doomed = []
+        for file, owners in candidates:
+            if used <= cap * MB:
+                break
+            self.add(file, Reason.OVER_SIZE_CAP, owners)
+            used -= file.size
+            video = self.owners.video_by_path.get(file.path)
+            if video is not None and video.completed and self.doom(video, Reason.OVER_SIZE_CAP):
+                newly_doomed.append(video.job_id)
+        self.take_doomed_jobs(job for job in newly_doomed if job is not None)
+
+    def may_go_for_space(self, file: DiskFile) -> bool:
+        video = self.owners.video_by_path.get(file.path)
+        if video is not None:
+            rules = self.policy(file.storage_type)
+            return video.completed and not rules.preserve_completed_videos
+        if file.partial:
+            return False  # a fresh partial is being written; a stale one is already planned
+        recorded = file.path in self.owners.assets_by_path
+        return (recorded or file.cache or file.storage_type == StorageType.STOCK
+                or self.now - file.mtime > self.grace)
 
 
 def plan_cleanup(*, now: float, policies: Mapping[StorageType, Policy],
@@ -262,149 +304,4 @@ def plan_cleanup(*, now: float, policies: Mapping[StorageType, Policy],
     Deterministic: the same values give the same plan, in the same order (by storage type,
     then path). A file is planned at most once, with the first reason that applies.
     """
-    job_map = {job.id: job for job in jobs}
-    index = _Index(files, assets, videos, job_map)
-    planned: dict[str, Deletion] = {}
-    row_only: list[Deletion] = []
-    doomed_jobs: dict[uuid.UUID, Reason] = {}
-    kept = 0
-    notes: list[str] = []
-    settled: list[tuple[DiskFile, set[uuid.UUID]]] = []
-    on_disk = {file.path for file in files}
-
-    def policy(kind: StorageType) -> Policy:
-        return policies.get(kind, Policy())
-
-    def add(file: DiskFile, reason: Reason, owners: set[uuid.UUID]) -> None:
-        if file.path in planned:
-            return
-        video = index.video_by_path.get(file.path)
-        planned[file.path] = Deletion(
-            reason, file.storage_type, file.path, file.size, file.mtime, True,
-            tuple(sorted(owners)),
-            tuple(a.id for a in index.assets_by_path.get(file.path, ())),
-            video.id if video is not None else None)
-
-    def doom_video(video: Any, reason: Reason) -> bool:
-        if index.finished_job(video.job_id):
-            doomed_jobs.setdefault(video.job_id, reason)
-            return True
-        return False
-
-    for file in files:
-        owners = index.owners(file)
-        if index.unfinished(owners):
-            kept += 1
-            continue
-        age = now - file.mtime
-        rules = policy(file.storage_type)
-        assets_here = index.assets_by_path.get(file.path)
-        video = index.video_by_path.get(file.path)
-        settled.append((file, owners))
-        if file.partial:
-            if age > grace_seconds:
-                add(file, Reason.STALE_PARTIAL, owners)
-        elif file.storage_type == StorageType.TEMP and not assets_here:
-            if rules.expired(age):
-                add(file, Reason.EXPIRED, owners)
-            elif (file.job_dir is not None and age > grace_seconds
-                  and (file.job_dir not in job_map or job_map[file.job_dir].finished)):
-                add(file, Reason.STALE_TEMP, owners)
-        elif video is not None:
-            if video.completed and rules.preserve_completed_videos:
-                continue
-            if not video.completed and age > grace_seconds:
-                add(file, Reason.ORPHAN_FILE, owners)
-            elif video.completed and rules.expired(age):
-                add(file, Reason.EXPIRED, owners)
-                doom_video(video, Reason.EXPIRED)
-        elif assets_here or file.cache or file.storage_type == StorageType.STOCK:
-            if rules.expired(age):
-                add(file, Reason.EXPIRED, owners)
-        elif age > grace_seconds:
-            if job_map:
-                add(file, Reason.ORPHAN_FILE, owners)
-            elif not notes:
-                notes.append("the database knows no job, so files no row records are kept: "
-                             "check that REELFLOW_DATABASE_URL is this media root's database")
-
-    for path, records in index.assets_by_path.items():
-        live = [a for a in records if a.storage_type is not None]
-        if not live or path in on_disk or index.unfinished(a.job_id for a in live):
-            continue
-        kind = live[0].storage_type or StorageType.IMAGES
-        row_only.append(Deletion(Reason.ORPHAN_ROW, kind, path, 0, None, False,
-                                 tuple(sorted({a.job_id for a in live})),
-                                 tuple(a.id for a in live)))
-    for video in index.video_by_path.values():
-        if (video.storage_type is None or not video.completed or video.path in on_disk
-                or index.unfinished([video.job_id] if video.job_id else [])):
-            continue
-        if not doom_video(video, Reason.ORPHAN_ROW):
-            row_only.append(Deletion(Reason.ORPHAN_ROW, video.storage_type, video.path, 0,
-                                     None, False, (), (), video.id))
-    video_rules = policy(StorageType.VIDEOS)
-    for job in jobs:
-        if (job.failed and job.ended_at is not None
-                and video_rules.expired(now - job.ended_at)):
-            doomed_jobs.setdefault(job.id, Reason.EXPIRED)
-
-    by_owner: dict[uuid.UUID, list[tuple[DiskFile, set[uuid.UUID]]]] = defaultdict(list)
-    for file, owners in settled:
-        for owner in owners:
-            by_owner[owner].append((file, owners))
-
-    def take_jobs(jobs_now: Iterable[uuid.UUID]) -> None:
-        # Why the checks: a stock file, or a file another job shares, is not the job's to take.
-        for job in jobs_now:
-            for file, owners in by_owner.get(job, ()):
-                if file.storage_type != StorageType.STOCK and owners <= doomed_jobs.keys():
-                    add(file, Reason.WITH_JOB, owners)
-
-    take_jobs(list(doomed_jobs))
-    for kind in StorageType:
-        cap = policy(kind).max_size_mb
-        if cap is None:
-            continue
-        used = sum(f.size for f in files if f.storage_type == kind)
-        used -= sum(d.size for d in planned.values() if d.storage_type == kind)
-        if used <= cap * MB:
-            continue
-        candidates = sorted(
-            (pair for pair in settled
-             if pair[0].storage_type == kind and pair[0].path not in planned
-             and _may_go_for_space(pair[0], index, policy(kind), now - pair[0].mtime,
-                                   grace_seconds)),
-            key=lambda pair: (pair[0].mtime, pair[0].path))
-        newly_doomed = []
-        for file, owners in candidates:
-            if used <= cap * MB:
-                break
-            add(file, Reason.OVER_SIZE_CAP, owners)
-            used -= file.size
-            video = index.video_by_path.get(file.path)
-            if video is not None and video.completed and doom_video(video, Reason.OVER_SIZE_CAP):
-                newly_doomed.append(video.job_id)
-        take_jobs(job for job in newly_doomed if job is not None)
-
-    order = list(StorageType)
-    deletions = sorted([*planned.values(), *row_only],
-                       key=lambda d: (order.index(d.storage_type), d.path, d.rows,
-                                      [str(job) for job in d.job_ids]))
-    return Plan(tuple(deletions), dict(sorted(doomed_jobs.items())), kept, tuple(notes))
-
-
-def _may_go_for_space(file: DiskFile, index: _Index, rules: Policy, age: float,
-                      grace_seconds: float) -> bool:
-    video = index.video_by_path.get(file.path)
-    if video is not None:
-        return video.completed and not rules.preserve_completed_videos
-    if file.partial:
-        return False  # a fresh partial is being written; a stale one is already planned
-    recorded = file.path in index.assets_by_path
-    return (recorded or file.cache or file.storage_type == StorageType.STOCK
-            or age > grace_seconds)
-
-
-def _stem(path: str) -> str:
-    return os.path.splitext(os.path.basename(path))[0]
+    return _Planner(now, policies, files, assets, videos, jobs, grace_seconds).plan()

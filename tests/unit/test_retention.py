@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 
 from db.states import StorageType
-from storage.retention import (
-    DAY,
-    MB,
-    AssetRecord,
-    DiskFile,
-    JobRecord,
-    Plan,
-    Policy,
-    Reason,
-    VideoRecord,
-    plan_cleanup,
-    usage_of_settled_files,
-)
+from storage.records import AssetRecord, DiskFile, JobRecord, VideoRecord
+from storage.retention import DAY, MB, Plan, Policy, Reason, plan_cleanup
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0
@@ -224,18 +212,3 @@ def test_the_same_inputs_give_the_same_plan() -> None:
     rows = [asset(f, DONE) for f in files]
     assert plan(files, rows) == plan(list(reversed(files)), list(reversed(rows)))
 
-
-def test_counters_take_a_running_jobs_files_from_its_rows_and_the_rest_from_the_disk() -> None:
-    done = disk(A, f"{DONE}/a.wav", size=1000, job_dir=DONE)
-    recorded = disk(A, f"{RUNNING}/b.wav", size=700, job_dir=RUNNING)
-    rewriting = disk(A, f"{RUNNING}/.partial-0123456789ab-c.wav", size=50, job_dir=RUNNING,
-                     partial=True)
-    unrecorded = disk(IMG, f"{RUNNING}/d.png", size=30, job_dir=RUNNING)
-    rendered = disk(V, "talk.mp4", size=5000)
-    row = replace(asset(recorded, RUNNING), recorded_size=650)  # counted before a rewrite
-    usage = usage_of_settled_files(
-        [done, recorded, rewriting, unrecorded, rendered], [row],
-        [video(rendered, RUNNING, completed=False)], {RUNNING})
-    assert usage[A] == (1650, 2)
-    assert usage[IMG] == (0, 0)
-    assert usage[V] == (0, 0)
