@@ -19,8 +19,9 @@ _C2 = (0.03 * 255) ** 2
 
 def _gaussian(size: int = 11, sigma: float = 1.5) -> np.ndarray:
     x = np.arange(size, dtype=np.float64) - (size - 1) / 2
-    kernel = np.exp(-(x**2) / (2 * sigma**2))
-    return kernel / kernel.sum()
+    kernel: np.ndarray = np.exp(-(x**2) / (2 * sigma**2))
+    normalised: np.ndarray = kernel / kernel.sum()
+    return normalised
 
 
 def _blur(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
