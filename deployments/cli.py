@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from deployments.commands import jobs, orchestration, render, storage
 from deployments.settings import Settings
-from engine.errors import InvalidScript, NotFound, ReelflowError
+from engine.errors import InvalidArgument, InvalidScript, NotFound, ReelflowError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -31,13 +31,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the process exit code.
 
-    0: done; 2: invalid input (a bad script, an unknown id); 1: the work failed.
+    0: done; 2: invalid input (a bad script or argument, an unknown id); 1: the work failed.
     """
     args = parser().parse_args(argv)
     settings = Settings.from_env()
     try:
         args.handler(args, settings)
-    except (InvalidScript, NotFound) as exc:
+    except (InvalidScript, InvalidArgument, NotFound) as exc:
         prefix = "invalid script: " if isinstance(exc, InvalidScript) else ""
         print(f"reelflow: {prefix}{exc}", file=sys.stderr)
         return EXIT_INVALID

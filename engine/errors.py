@@ -39,5 +39,9 @@ class RecordInvalid(ReelflowError):
     """A record breaks one of the data model's validation rules."""
 
 
+class InvalidArgument(ReelflowError):
+    """A command-line argument or setting given by the user is malformed or out of range."""
+
+
 class NotFound(ReelflowError):
     """A job, video or script with the given id does not exist."""

@@ -91,31 +91,35 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
 def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
     """Marks the job and its unfinished video FAILED with ``message``; removes what it left.
 
-    The video file (never verified) and every partial file of the job are deleted, so nothing
-    half-made stays in the media root. Returns False when there is no such job or it had
-    already ended (its first outcome stands), True when this call failed it.
+    The video file (never verified) and every partial file of the job are deleted first, then
+    the rows change in the same transaction, so a rescan never counts a file that is about to
+    go. Returns False when there is no such job or it had already ended (its first outcome
+    stands), True when this call failed it.
     """
     now = utcnow()
     media = layout(settings)
     with database(settings).unit_of_work() as uow:
-        job = uow.jobs.find(job_id)
+        job = uow.jobs.get_for_update(job_id) if uow.jobs.find(job_id) else None
         if job is None or job.is_finished:
             return False
-        job.fail(message[:4000].strip() or "failed", now)
         video = uow.videos.get_for_job(job_id)
         video_path = Path(video.file_path) if video is not None else None
-        unverified = video is not None and video.generation_status != VideoStatus.COMPLETED
+        if video is not None and video.generation_status != VideoStatus.COMPLETED:
+            Path(video.file_path).unlink(missing_ok=True)
+        _remove(media.leftovers(job_id, video_path))
+        job.fail(message[:4000].strip() or "failed", now)
         if video is not None and video.generation_status not in TERMINAL_VIDEO_STATES:
             video.fail(now)
         uow.commit()
-    if video_path is not None and unverified:
-        video_path.unlink(missing_ok=True)
-    for leftover in media.leftovers(job_id, video_path):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            leftover.unlink(missing_ok=True)
     return True
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 @task(name="fail-job", retries=3, retry_delay_seconds=2)

@@ -7,10 +7,18 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without any PREFECT_ or REELFLOW_ setting."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REELFLOW_"))}
 
 
 def free_port() -> int:
@@ -30,14 +38,25 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 180.0) -> Any
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def call(api: str, method: str, path: str, body: Any = None) -> Any:
-    """One JSON request to the Prefect REST API."""
+def call(api: str, method: str, path: str, body: Any = None, attempts: int = 5) -> Any:
+    """One JSON request to the Prefect REST API.
+
+    A 503 is retried: a Prefect server on SQLite answers it while its database is busy, which
+    a loaded 2-core machine makes common and which a real client would also retry.
+    """
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{api}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        text = reply.read().decode()
-        return json.loads(text) if text else None
+    for attempt in range(attempts):
+        request = urllib.request.Request(f"{api}{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                text = reply.read().decode()
+                return json.loads(text) if text else None
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
+    raise AssertionError("unreachable")
 
 
 def start(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

@@ -13,7 +13,7 @@ from db.states import StorageType
 from db.validation import PERMISSION_KEYS, POLICY_KEYS
 from deployments.prefect_env import prepare_prefect
 from deployments.settings import Settings
-from engine.errors import NotFound, RecordInvalid, ReelflowError
+from engine.errors import InvalidArgument, NotFound, RecordInvalid, ReelflowError
 from storage.accounting import reconcile
 from storage.layout import MediaLayout
 
@@ -135,13 +135,16 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
     except ValueError as exc:
         raise NotFound(f"no storage type {args.storage_type!r}; one of "
                        f"{', '.join(StorageType)}") from exc
-    policy, access = parse_assignments(args.assignments)
-    with _database(settings) as database, database.unit_of_work() as uow:
-        record = uow.storage.update_settings(kind, cleanup_policy=policy,
-                                             access_permissions=access)
-        uow.commit()
-        result = {"storage_type": str(kind), "cleanup_policy": record.cleanup_policy,
-                  "access_permissions": record.access_permissions}
+    try:
+        policy, access = parse_assignments(args.assignments)
+        with _database(settings) as database, database.unit_of_work() as uow:
+            record = uow.storage.update_settings(kind, cleanup_policy=policy,
+                                                 access_permissions=access)
+            uow.commit()
+            result = {"storage_type": str(kind), "cleanup_policy": record.cleanup_policy,
+                      "access_permissions": record.access_permissions}
+    except RecordInvalid as exc:  # the user's KEY=VALUE broke a rule: bad input, not a failure
+        raise InvalidArgument(str(exc)) from exc
     if args.json:
         print(json.dumps(result))
         return

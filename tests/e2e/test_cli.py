@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from engine.probe import probe
-
-ROOT = Path(__file__).resolve().parents[2]
-REELFLOW = Path(sys.executable).with_name("reelflow")
-
-
-def run(args: list[str], env: dict[str, str], stdin: bytes | None = None,
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(REELFLOW), *args], env=env, cwd=ROOT, input=stdin.decode()
-                          if stdin else None, capture_output=True, text=True, timeout=600,
-                          check=False)
-
-
-@pytest.fixture
-def env(tmp_path: Path, prefect_api_url: str) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if not k.startswith(("REELFLOW_", "PREFECT_"))}
-    values.update({
-        "REELFLOW_HOME": str(tmp_path / "home"),
-        "PREFECT_API_URL": prefect_api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "",
-    })
-    return {k: v for k, v in values.items() if v != ""}
+from tests.e2e.conftest import run
 
 
 def test_render_prints_one_json_object_for_a_completed_job(env: dict[str, str]) -> None:

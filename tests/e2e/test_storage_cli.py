@@ -5,31 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-REELFLOW = Path(sys.executable).with_name("reelflow")
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(REELFLOW), *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, check=False)
-
-
-@pytest.fixture
-def env(tmp_path: Path, prefect_api_url: str) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if not k.startswith(("REELFLOW_", "PREFECT_"))}
-    values.update({
-        "REELFLOW_HOME": str(tmp_path / "home"),
-        "PREFECT_API_URL": prefect_api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    })
-    return values
+from tests.e2e.conftest import run
 
 
 def aged(path: Path, days: float, size: int = 1000) -> Path:
@@ -69,9 +48,9 @@ def test_storage_set_changes_a_policy_and_refuses_bad_input_in_one_line(
     videos = json.loads(run(["storage", "--json"], env).stdout)[0]
     assert videos["cleanup_policy"]["max_age_days"] == 90
     for args, code, words in (
-            (["storage", "set", "VIDEOS", "max_age_days=-3"], 1, "max_age_days"),
-            (["storage", "set", "VIDEOS", "colour=red"], 1, "unknown key 'colour'"),
-            (["storage", "set", "VIDEOS", "public_read=maybe"], 1, "public_read"),
+            (["storage", "set", "VIDEOS", "max_age_days=-3"], 2, "max_age_days"),
+            (["storage", "set", "VIDEOS", "colour=red"], 2, "unknown key 'colour'"),
+            (["storage", "set", "VIDEOS", "public_read=maybe"], 2, "public_read"),
             (["storage", "set", "MOVIES", "max_age_days=3"], 2, "no storage type 'MOVIES'")):
         refused = run(args, env)
         assert refused.returncode == code, refused.stderr

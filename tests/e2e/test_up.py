@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.prefect_server import call, free_port, wait_for
+from tests.prefect_server import call, clean_env, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REELFLOW = Path(sys.executable).with_name("reelflow")
@@ -20,7 +19,7 @@ REELFLOW = Path(sys.executable).with_name("reelflow")
 def test_up_serves_the_ui_and_both_deployments_and_ctrl_c_stops_everything(
         tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REELFLOW_"))}
+    env = clean_env()
     env["REELFLOW_HOME"] = str(tmp_path / "home")
     log = tmp_path / "up.log"
     with open(log, "wb") as out:

@@ -4,7 +4,6 @@ subprocesses, runs created over the REST API, cancelled, and killed."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from db.states import JobStatus, StorageType, VideoStatus
 from engine.probe import probe
 from storage.layout import MediaLayout
 from tests import prefect_server
-from tests.prefect_server import call, wait_for
+from tests.prefect_server import call, clean_env, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REELFLOW = Path(sys.executable).with_name("reelflow")
@@ -84,7 +83,7 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("served")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REELFLOW_"))}
+    env = clean_env()
     env.update({"PREFECT_RUNNER_POLL_FREQUENCY": "1", "REELFLOW_HOME": str(home),
                 "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}"})
     server, api = prefect_server.start(home, env)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -14,7 +13,7 @@ import pytest
 from db.session import Database
 from db.states import JobStatus
 from tests import prefect_server
-from tests.prefect_server import call, wait_for
+from tests.prefect_server import call, clean_env, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     home = tmp_path_factory.mktemp("pool")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REELFLOW_"))}
+    env = clean_env()
     env.update({"REELFLOW_HOME": str(home), "REELFLOW_CHECKOUT": str(ROOT),
                 "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}",
                 "PREFECT_WORKER_QUERY_SECONDS": "1"})

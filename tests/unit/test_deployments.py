@@ -22,7 +22,7 @@ def test_every_parameter_has_a_description_in_the_run_form(flow: Any) -> None:
 
 def test_resolution_and_quality_are_choices_with_the_defaults_first() -> None:
     props = _properties(generate_video)
-    choices = {name: [option["enum"] for option in props[name]["anyOf"] if "enum" in option][0]
+    choices = {name: next(option["enum"] for option in props[name]["anyOf"] if "enum" in option)
                for name in ("resolution", "quality_preset")}
     assert choices["resolution"][0] == "1280x720" and "1920x1080" in choices["resolution"]
     assert choices["quality_preset"] == ["draft", "standard", "high"]
