@@ -88,8 +88,8 @@ def test_back_to_back_idr_pictures_never_share_an_idr_pic_id(tmp_path: Path,
     assert len(pairs) >= 5
     assert all(a != b for a, b in pairs), ids
     frames = _frames(out)
-    # A picture that opens an encode comes out the same every time, renumbered or not.
-    assert all(np.array_equal(frames[n], frames[0]) for n in [*range(10), 17])
+    # Scenes of one picture are identical encodes: renumbering their IDR changes no pixel.
+    assert all(np.array_equal(frames[n], frames[0]) for n in [*range(7), 17])
     run_ffmpeg(["-err_detect", "explode", "-xerror", "-i", str(out), "-f", "null", "-"],
                what="strict decoding")
 
