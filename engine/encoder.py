@@ -53,15 +53,23 @@ class EncoderSettings:
         return self.fps * KEYFRAME_SECONDS
 
 
-def _configure(context: Any, settings: EncoderSettings) -> None:
+# At the standard preset a zoom, which moves every block by a smooth, tiny amount, gets x264's
+# quickest motion search: on W3 it costs 4% more bytes and saves 12% of the CPU time (draft is
+# quicker already; high keeps its search). These are slice-level choices: the parameter sets
+# stay those of the preset, so moving and still pieces still join.
+MOVING_PICTURES = "me=dia:subme=1:partitions=i8x8,i4x4"
+
+
+def _configure(context: Any, settings: EncoderSettings, *, moving: bool = False) -> None:
     preset, crf = PRESETS[settings.quality]
     context.width, context.height, context.pix_fmt = settings.width, settings.height, "yuv420p"
     context.time_base = Fraction(1, settings.fps)
     context.framerate = Fraction(settings.fps)
     context.gop_size = settings.keyframe_interval
     context.thread_count = settings.threads
+    tuned = ":" + MOVING_PICTURES if moving and settings.quality == "standard" else ""
     context.options = {"preset": preset, "crf": str(crf), "forced-idr": "1",
-                       "x264-params": "stitchable=1"}
+                       "x264-params": "stitchable=1" + tuned}
 
 
 def idr_pictures(pictures: Iterable[Image.Image], settings: EncoderSettings,
@@ -93,7 +101,7 @@ def encode_segment(frames: Iterable[bytes], target: Path, settings: EncoderSetti
     try:
         with av.open(str(target), "w", format="mp4") as container:
             stream = container.add_stream("libx264", rate=settings.fps)
-            _configure(stream.codec_context, settings)
+            _configure(stream.codec_context, settings, moving=True)
             pending: av.VideoFrame | None = None
             for data in frames:
                 if len(data) != size:
