@@ -26,7 +26,8 @@ from tests.prefect_server import call, clean_env, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REELFLOW = Path(sys.executable).with_name("reelflow")
-LONG_SCRIPT = "# A long one\n\n" + "\n\n".join(
+# Zooming scenes are encoded frame by frame: composition lasts long enough to act in it.
+LONG_SCRIPT = "---\nmotion: kenburns\n---\n# A long one\n\n" + "\n\n".join(
     f"## Part {n}\n" + "This sentence is here to make the narration and the render last a "
     "while, so that the test can act in the middle of it. " * 4 for n in range(1, 7))
 
