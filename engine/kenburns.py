@@ -68,6 +68,8 @@ def _planes(picture: Image.Image) -> Planes:
 def _overlay_planes(overlay: Overlay) -> tuple[Planes, Planes]:
     """Returns the caption's planes and its alpha at luma and chroma size."""
     rgba = np.asarray(overlay.image)
+    # 4:2:0 halves both sides: an odd-sized caption gets one transparent row or column more.
+    rgba = np.pad(rgba, ((0, rgba.shape[0] % 2), (0, rgba.shape[1] % 2), (0, 0)))
     alpha = Image.fromarray(rgba[..., 3])
     planes = _planes(Image.fromarray(rgba[..., :3]))
     half = alpha.resize(planes[1].size, Image.Resampling.BOX)

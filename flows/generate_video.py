@@ -14,6 +14,7 @@ from pydantic import Field
 from db.states import JobStatus
 from deployments.settings import Settings
 from engine.parsing import parse_script
+from engine.script import Captions, Motion
 from engine.usage import ResourceMeter
 from tasks.accounting import account_storage
 from tasks.compose import compose_video
@@ -42,6 +43,8 @@ def generate_video(
     tts: str | None = None,
     session_id: Annotated[str, Field(min_length=1, max_length=128)] = "default",
     include_audio: bool | None = None,
+    captions: Captions | None = None,
+    motion: Motion | None = None,
 ) -> dict[str, Any]:
     """Renders a script into a verified MP4 and records it; returns the job as the CLI prints it.
 
@@ -63,13 +66,18 @@ def generate_video(
             gtts (needs the network), or gtts,piper.
         session_id: The user session the job is filed under (also a tag of the run).
         include_audio: Put the narration in the video. Default: yes.
+        captions: soft (a subtitle track the player can switch on), burned (drawn into the
+            picture) or off. Default: the script's setting, else soft.
+        motion: none (still slides) or kenburns (a slow zoom on every scene). Default: the
+            script's setting, else none.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
     source, source_name, kind, script_dir = read_source(script, script_path)
     overrides = {key: value for key, value in {
         "title": title, "resolution": custom_resolution or resolution,
-        "quality": quality_preset, "tts": tts, "include_audio": include_audio}.items()
+        "quality": quality_preset, "tts": tts, "include_audio": include_audio,
+        "captions": captions, "motion": motion}.items()
         if value is not None}
     parsed = parse_script(source, source_name=source_name, overrides=overrides)
     render = parsed.settings
@@ -78,6 +86,7 @@ def generate_video(
     start_job(settings, job_id, script_id, session_id, {
         "target_resolution": render.resolution, "target_duration": None,
         "quality_preset": render.quality, "include_audio": render.include_audio,
+        "captions": render.captions, "motion": render.motion,
         "fps": render.fps, "tts": render.tts, "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}

@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from deployments.commands.render import flow_parameters, read_script
+from deployments.commands.render import add_look_options, flow_parameters, read_script
 from deployments.prefect_env import prepare_prefect
 from deployments.serve import GENERATE, api_is_healthy, serve_deployments, start_server
 from deployments.settings import Settings
@@ -40,6 +40,7 @@ def register(commands: Any) -> None:
     submit.add_argument("--quality", choices=["draft", "standard", "high"])
     submit.add_argument("--session", default="default")
     submit.add_argument("--no-audio", action="store_true")
+    add_look_options(submit)
     submit.add_argument("--idempotency-key", help="the same key twice yields one job")
     submit.add_argument("--deployment", default=f"{GENERATE}/{GENERATE}")
     submit.add_argument("--wait", action="store_true", help="follow the run to its end")

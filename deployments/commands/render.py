@@ -24,9 +24,18 @@ def register(commands: Any) -> None:
                                       "(default piper, offline)")
     render.add_argument("--session", default="default", help="session id to file the job under")
     render.add_argument("--no-audio", action="store_true", help="leave the narration out")
+    add_look_options(render)
     render.add_argument("--json", action="store_true",
                         help="print one JSON object with the job and video on stdout")
     render.set_defaults(handler=run)
+
+
+def add_look_options(command: Any) -> None:
+    """Adds --captions and --motion, shared by render and submit."""
+    command.add_argument("--captions", choices=["soft", "burned", "off"],
+                         help="subtitle track (soft, default), drawn into the picture, or none")
+    command.add_argument("--motion", choices=["none", "kenburns"],
+                         help="still slides (default) or a slow Ken Burns zoom")
 
 
 def read_script(name: str) -> tuple[bytes, Path | None]:
@@ -47,12 +56,14 @@ def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) ->
 
     include_audio = False if args.no_audio else None
     overrides = {"title": args.title, "resolution": args.resolution, "quality": args.quality,
-                 "tts": args.tts, "include_audio": include_audio}
+                 "tts": args.tts, "include_audio": include_audio, "captions": args.captions,
+                 "motion": args.motion}
     # Validate before paying for Prefect's start-up: a bad script fails in milliseconds.
     parse_script(data, source_name=path.name if path else None, overrides=overrides)
     params: dict[str, Any] = {
         "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
         "tts": args.tts, "session_id": args.session, "include_audio": include_audio,
+        "captions": args.captions, "motion": args.motion,
     }
     if path is None:
         params["script"] = data.decode("utf-8-sig")

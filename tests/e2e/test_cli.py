@@ -97,3 +97,16 @@ def test_a_script_from_stdin_renders_without_audio(env: dict[str, str]) -> None:
 def test_show_of_an_unknown_job_exits_2(env: dict[str, str]) -> None:
     done = run(["show", "00000000-0000-0000-0000-000000000000"], env)
     assert done.returncode == 2 and "00000000-0000-0000-0000-000000000000" in done.stderr
+
+
+def test_captions_and_motion_can_be_chosen_on_the_command_line(env: dict[str, str]) -> None:
+    done = run(["render", "-", "--captions", "burned", "--motion", "kenburns", "--resolution",
+                "320x180", "--quality", "draft", "--json"], env,
+               stdin=b"# Look\n\nA zooming scene. With burned-in captions.\n")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    found = probe(Path(result["video"]["file_path"]))
+    assert found.subtitle_streams == 0  # drawn into the picture, not a track
+    detail = json.loads(run(["show", result["job_id"], "--json"], env).stdout)
+    chosen = detail["composition_settings"]
+    assert (chosen["captions"], chosen["motion"]) == ("burned", "kenburns")
