@@ -77,9 +77,20 @@ class JobRepository:
         """Given a new job, stages it for insertion."""
         self.session.add(job)
 
-    def find(self, job_id: uuid.UUID) -> VideoGenerationJob | None:
-        """Given an id, returns its job, or None if there is none (e.g. before a rerun's start)."""
-        return self.session.get(VideoGenerationJob, job_id)
+    def find(self, job_id: uuid.UUID, *, for_update: bool = False) -> VideoGenerationJob | None:
+        """Given an id, returns its job, or None if there is none (e.g. before a rerun's start).
+
+        With ``for_update`` the job is freshly read and locked until the transaction ends:
+        SELECT ... FOR UPDATE on PostgreSQL, so two workers cannot both move one job. SQLite has
+        no row locks, but reelflow's SQLite transactions already hold the write lock (BEGIN
+        IMMEDIATE), which serialises writers just the same.
+        """
+        if not for_update:
+            return self.session.get(VideoGenerationJob, job_id)
+        lock = self.session.get_bind().dialect.name == "postgresql"
+        return self.session.get(
+            VideoGenerationJob, job_id, with_for_update=lock, populate_existing=True
+        )
 
     def get(self, job_id: uuid.UUID) -> VideoGenerationJob:
         """Given an id, returns its job; raises NotFound."""
@@ -89,17 +100,9 @@ class JobRepository:
         return job
 
     def get_for_update(self, job_id: uuid.UUID) -> VideoGenerationJob:
-        """Given an id, returns its job freshly read and locked until the transaction ends;
-        raises NotFound.
-
-        PostgreSQL: SELECT ... FOR UPDATE, so two workers cannot both move one job. SQLite has
-        no row locks, but reelflow's SQLite transactions already hold the write lock (BEGIN
-        IMMEDIATE), which serialises writers just the same.
-        """
-        lock = self.session.get_bind().dialect.name == "postgresql"
-        job = self.session.get(
-            VideoGenerationJob, job_id, with_for_update=lock, populate_existing=True
-        )
+        """Given an id, returns its job freshly read and locked (see ``find``); raises
+        NotFound."""
+        job = self.find(job_id, for_update=True)
         if job is None:
             raise NotFound(f"no video generation job with id {job_id}")
         return job

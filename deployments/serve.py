@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import ReelflowError
@@ -59,15 +60,17 @@ def api_is_healthy(api_url: str, timeout: float = 2.0) -> bool:
 
 
 def start_server(host: str, port: int, log_path: str, wait_seconds: float = 180.0,
-                 ) -> subprocess.Popen[bytes]:
-    """Starts ``prefect server start`` and waits until its API is healthy.
+                 env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Starts ``prefect server start`` (in ``env``, default this process's) and waits until
+    its API is healthy.
 
     Raises ReelflowError (with the end of the server's log) if it exits or does not answer.
     """
     log = open(log_path, "ab")  # noqa: SIM115 - the server writes to it for its whole life
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port",
-         str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+         str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env=None if env is None else dict(env))
     api = f"http://{host}:{port}/api"
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:

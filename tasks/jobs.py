@@ -99,7 +99,7 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
     now = utcnow()
     media = layout(settings)
     with database(settings).unit_of_work() as uow:
-        job = uow.jobs.get_for_update(job_id) if uow.jobs.find(job_id) else None
+        job = uow.jobs.find(job_id, for_update=True)
         if job is None or job.is_finished:
             return False
         video = uow.videos.get_for_job(job_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -64,23 +63,13 @@ def start(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str
 
     ``env`` is updated with PREFECT_HOME (in ``home``) and PREFECT_API_URL.
     """
+    from deployments.serve import start_server
+
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env.update({"PREFECT_HOME": str(home / "prefect"), "PREFECT_API_URL": api,
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"})
-    log = open(home / "server.log", "wb")  # noqa: SIM115 - the server writes to it all along
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-         str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def healthy() -> bool:
-        try:
-            return call(api, "GET", "/health") is True
-        except Exception:
-            return False
-
-    wait_for("the Prefect server", healthy, timeout=180)
-    return server, api
+    return start_server("127.0.0.1", port, str(home / "server.log"), env=env), api
 
 
 def stop(*processes: subprocess.Popen[bytes]) -> None:

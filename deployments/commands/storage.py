@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from db.session import Database
 from db.states import StorageType
 from db.validation import PERMISSION_KEYS, POLICY_KEYS
+from deployments.database import opened
 from deployments.prefect_env import prepare_prefect
 from deployments.settings import Settings
 from engine.errors import InvalidArgument, NotFound, RecordInvalid, ReelflowError
@@ -50,18 +48,9 @@ def register(commands: Any) -> None:
     cleanup.set_defaults(handler=run_cleanup)
 
 
-@contextmanager
-def _database(settings: Settings) -> Iterator[Database]:
-    database = Database.open(settings.database_url, media_root=settings.media_root)
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
 def storage_rows(settings: Settings) -> list[dict[str, Any]]:
     """Returns each storage record as a plain dictionary, in StorageType order."""
-    with _database(settings) as database, database.unit_of_work(read_only=True) as uow:
+    with opened(settings) as database, database.unit_of_work(read_only=True) as uow:
         return [{"storage_type": str(r.storage_type), "directory_path": r.directory_path,
                  "total_size_bytes": r.total_size_bytes or 0, "file_count": r.file_count or 0,
                  "last_cleanup": r.last_cleanup.isoformat() if r.last_cleanup else None,
@@ -137,7 +126,7 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
                        f"{', '.join(StorageType)}") from exc
     try:
         policy, access = parse_assignments(args.assignments)
-        with _database(settings) as database, database.unit_of_work() as uow:
+        with opened(settings) as database, database.unit_of_work() as uow:
             record = uow.storage.update_settings(kind, cleanup_policy=policy,
                                                  access_permissions=access)
             uow.commit()
@@ -153,7 +142,7 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
-    with _database(settings) as database:
+    with opened(settings) as database:
         drift = reconcile(database, MediaLayout(settings.media_root, settings.media_url_prefix))
     if args.json:
         print(json.dumps({"fixed": [fix.as_dict() for fix in drift]}))
