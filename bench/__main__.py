@@ -17,9 +17,9 @@ from bench.inputs import Workload, build_workloads
 from bench.measure import run_measured
 from bench.quality import mean_ssim
 from bench.report import Comparison, Run, table, verdicts
-from engine.encoder import PRESETS
-from engine.ffmpeg import ffmpeg_exe
-from engine.probe import probe
+from reelflow.engine.encoder import PRESETS
+from reelflow.engine.ffmpeg import ffmpeg_exe
+from reelflow.engine.probe import probe
 
 ALL = ("W1", "W2", "W3", "W4")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.inputs import SceneInput, Workload
-from engine.burned_captions import BOX_COLOUR, font_size
-from engine.fonts import font_file
-from engine.kenburns import ZOOM
+from reelflow.engine.burned_captions import BOX_COLOUR, font_size
+from reelflow.engine.fonts import font_file
+from reelflow.engine.kenburns import ZOOM
 
 
 def scene_clip(scene: SceneInput, workload: Workload) -> Any:

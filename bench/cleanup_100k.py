@@ -31,14 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from db.models import GeneratedVideo, MediaAsset, ScriptRecord, VideoGenerationJob  # noqa: E402
-from db.session import Database  # noqa: E402
-from db.states import AssetType, JobStatus, SourceType, StorageType, VideoStatus  # noqa: E402
-from storage.accounting import reconcile  # noqa: E402
-from storage.cleanup import execute  # noqa: E402
-from storage.inventory import scan, snapshot  # noqa: E402
-from storage.layout import MediaLayout  # noqa: E402
-from storage.retention import plan_cleanup  # noqa: E402
+from reelflow.db.models import GeneratedVideo, MediaAsset, ScriptRecord, VideoGenerationJob  # noqa: E402
+from reelflow.db.session import Database  # noqa: E402
+from reelflow.db.states import AssetType, JobStatus, SourceType, StorageType, VideoStatus  # noqa: E402
+from reelflow.storage.accounting import reconcile  # noqa: E402
+from reelflow.storage.cleanup import execute  # noqa: E402
+from reelflow.storage.inventory import scan, snapshot  # noqa: E402
+from reelflow.storage.layout import MediaLayout  # noqa: E402
+from reelflow.storage.retention import plan_cleanup  # noqa: E402
 
 DAY = 86_400
 SCENES = 20  # per job: 20 slides + 20 narrations + 1 video = 41 files
@@ -180,8 +180,8 @@ def bench_flow(workdir: Path, files: int) -> dict[str, Any]:
     os.environ.pop("REELFLOW_MEDIA_ROOT", None)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_HOME", str(workdir / "prefect"))
-    from deployments.settings import Settings
-    from flows.cleanup_media import cleanup_media
+    from reelflow.flows.cleanup_media import cleanup_media
+    from reelflow.settings import Settings
 
     settings = Settings.from_env()
     database = Database.open(settings.database_url, media_root=settings.media_root)

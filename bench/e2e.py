@@ -38,7 +38,7 @@ def w1_script(captions: str = "soft", motion: str = "none") -> str:
 
 
 def _reelflow() -> list[str]:
-    return [sys.executable, "-m", "deployments.cli"]
+    return [sys.executable, "-m", "reelflow.deployments.cli"]
 
 
 def phases(measured: Measured) -> dict[str, float]:

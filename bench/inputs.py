@@ -10,10 +10,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine.captions import cues_for
-from engine.slides import Slide, render_slide
-from engine.speech import SpeechChain
-from engine.timeline import plan_timeline
+from reelflow.engine.captions import cues_for
+from reelflow.engine.slides import Slide, render_slide
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.timeline import plan_timeline
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 24
 SCENE_SECONDS = 6.0
@@ -77,7 +77,7 @@ def build_scenes(workdir: Path, count: int) -> list[SceneInput]:
     Narration cycles through TEXTS; slides are distinct (their heading and page number differ).
     Raises RuntimeError if a narration is too long to fit its scene.
     """
-    from engine.speech.piper_engine import PiperEngine
+    from reelflow.engine.speech.piper_engine import PiperEngine
 
     chain = SpeechChain([PiperEngine()], cache_dir=workdir / "speech-cache")
     narrations = []

@@ -11,11 +11,11 @@ import tempfile
 from pathlib import Path
 
 from bench.inputs import Workload
-from engine.audio import NARRATION_RATE, join_padded
-from engine.burned_captions import spans_for
-from engine.captions import Cue
-from engine.compose import Shot, render_video
-from engine.timeline import SceneSlot
+from reelflow.engine.audio import NARRATION_RATE, join_padded
+from reelflow.engine.burned_captions import spans_for
+from reelflow.engine.captions import Cue
+from reelflow.engine.compose import Shot, render_video
+from reelflow.engine.timeline import SceneSlot
 
 
 def render(workload: Workload, target: Path, quality: str = "standard") -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from engine.errors import RecordInvalid
+from reelflow.errors import RecordInvalid
 
 E = TypeVar("E", bound=StrEnum)
 

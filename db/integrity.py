@@ -1,4 +1,9 @@
-"""Turning the database's refusals into reelflow's RecordInvalid, in one place."""
+"""Turning the database's errors into reelflow's, in one place.
+
+A refusal (CHECK, NOT NULL, UNIQUE, FOREIGN KEY) becomes RecordInvalid; anything else that
+SQLAlchemy or its driver raises (no server, a dropped connection, a read-only file, a garbage
+URL) becomes DatabaseError. Nothing above db/ catches SQLAlchemy's exceptions.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc
 
-from engine.errors import RecordInvalid, ReelflowError
+from reelflow.errors import DatabaseError, RecordInvalid, ReelflowError
 
 
 @contextmanager
@@ -26,3 +31,18 @@ def database_refusals_as_record_invalid() -> Iterator[None]:
         if isinstance(error.orig, ReelflowError):
             raise error.orig from error
         raise
+
+
+def translated(error: exc.SQLAlchemyError, doing: str = "") -> ReelflowError:
+    """Given an error SQLAlchemy raised, returns the reelflow error to raise instead (chain it).
+
+    ``doing`` names the action for the message, e.g. "opening sqlite:///x.db".
+    """
+    if isinstance(error, exc.IntegrityError):
+        return RecordInvalid(f"the database refused the change: {error.orig}")
+    if isinstance(error, exc.StatementError) and isinstance(error.orig, ReelflowError):
+        return error.orig
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines() or [type(original).__name__]
+    where = f" while {doing}" if doing else ""
+    return DatabaseError(f"the database failed{where}: {lines[0]}")

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db.models import GeneratedVideo, MediaAsset, VideoGenerationJob
-from db.states import TERMINAL_JOB_STATES, JobStatus, VideoStatus
+from reelflow.db.models import GeneratedVideo, MediaAsset, VideoGenerationJob
+from reelflow.db.states import TERMINAL_JOB_STATES, JobStatus, VideoStatus
 
 # Why: SQLite and PostgreSQL both cap the parameters of one statement; 500 is far below both.
 _CHUNK = 500

@@ -37,9 +37,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from db.column_types import EnumText, JSONType, UTCDateTime
-from db.policies import default_access_permissions, default_cleanup_policy
-from db.states import (
+from reelflow.db.column_types import EnumText, JSONType, UTCDateTime
+from reelflow.db.policies import default_access_permissions, default_cleanup_policy
+from reelflow.db.states import (
     TERMINAL_JOB_STATES,
     TERMINAL_VIDEO_STATES,
     AssetType,
@@ -51,7 +51,7 @@ from db.states import (
     transition_job,
     transition_video,
 )
-from db.validation import (
+from reelflow.db.validation import (
     FileExists,
     validate_access_permissions,
     validate_job,
@@ -60,7 +60,7 @@ from db.validation import (
     validate_timestamps,
     validate_video,
 )
-from engine.errors import InvalidTransition
+from reelflow.errors import InvalidTransition
 
 # Why a convention: constraint names must be the same on SQLite and PostgreSQL so that
 # migrations can name them, and errors mentioning them read the same on both.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from db.states import StorageType
+from reelflow.db.states import StorageType
 
 JsonScalar = str | int | float | bool | None
 

@@ -17,11 +17,17 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.integrity import database_refusals_as_record_invalid
-from db.models import GeneratedVideo, MediaAsset, MediaStorage, ScriptRecord, VideoGenerationJob
-from db.policies import STORAGE_DIRECTORY
-from db.states import TERMINAL_JOB_STATES, AssetType, SourceType, StorageType
-from db.validation import (
+from reelflow.db.integrity import database_refusals_as_record_invalid
+from reelflow.db.models import (
+    GeneratedVideo,
+    MediaAsset,
+    MediaStorage,
+    ScriptRecord,
+    VideoGenerationJob,
+)
+from reelflow.db.policies import STORAGE_DIRECTORY
+from reelflow.db.states import TERMINAL_JOB_STATES, AssetType, SourceType, StorageType
+from reelflow.db.validation import (
     PERMISSION_KEYS,
     POLICY_KEYS,
     FileExists,
@@ -30,7 +36,7 @@ from db.validation import (
     validate_cleanup_policy,
     validate_counters,
 )
-from engine.errors import NotFound, RecordInvalid
+from reelflow.errors import NotFound, RecordInvalid
 
 
 def _insert(session: Session) -> Any:

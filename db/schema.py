@@ -9,8 +9,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
-from db.connect import create_db_engine
-from engine.errors import ReelflowError
+from reelflow.db.connect import create_db_engine
+from reelflow.errors import ReelflowError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

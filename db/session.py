@@ -26,20 +26,22 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
-from db.connect import SQLITE_BEGIN, create_db_engine
-from db.integrity import database_refusals_as_record_invalid
-from db.media_index import MediaIndexRepository
-from db.repositories import (
+from reelflow.db.connect import SQLITE_BEGIN, create_db_engine
+from reelflow.db.integrity import database_refusals_as_record_invalid, translated
+from reelflow.db.media_index import MediaIndexRepository
+from reelflow.db.repositories import (
     AssetRepository,
     JobRepository,
     ScriptRepository,
     StorageRepository,
     VideoRepository,
 )
-from db.schema import migrate
-from engine.errors import ReelflowError
+from reelflow.db.schema import migrate
+from reelflow.errors import DatabaseError, ReelflowError
 
 __all__ = ["Database", "UnitOfWork", "create_db_engine", "migrate"]
 
@@ -88,10 +90,16 @@ class UnitOfWork:
         try:
             if session.info.pop(_WROTE, False) or session.new or session.dirty or session.deleted:
                 session.rollback()
+        except SQLAlchemyError:
+            if exc is None:
+                raise
+            # The connection is broken: the error that broke it is the one worth reporting.
         finally:
             # Closing ends the transaction too, but leaves objects that were only read usable.
             session.close()
             self._session = None
+        if isinstance(exc, SQLAlchemyError):
+            raise translated(exc) from exc
 
     def commit(self) -> None:
         """Commits the work so far; raises RecordInvalid (rolled back) if the database says no."""
@@ -139,13 +147,23 @@ class Database:
         policies) and folders are created if missing, so every entry point that opens the
         database with its media root finds them.
         """
-        database = cls(create_db_engine(url))
-        if migrate:
-            _migrate(database.engine)
-        if media_root is not None:
-            with database.unit_of_work() as uow:
-                uow.storage.ensure_defaults(media_root)
-                uow.commit()
+        try:
+            database = cls(create_db_engine(url))
+        except (SQLAlchemyError, ValueError) as exc:
+            raise DatabaseError(f"not a database URL: {_shown(url)} ({exc})") from exc
+        try:
+            if migrate:
+                _migrate(database.engine)
+            if media_root is not None:
+                with database.unit_of_work() as uow:
+                    uow.storage.ensure_defaults(media_root)
+                    uow.commit()
+        except SQLAlchemyError as exc:
+            database.dispose()
+            raise translated(exc, f"opening {_shown(url)}") from exc
+        except BaseException:
+            database.dispose()
+            raise
         return database
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
@@ -162,6 +180,14 @@ class Database:
 
 
 _migrate = migrate
+
+
+def _shown(url: str) -> str:
+    """The URL as messages may show it: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not even a URL: show what was given, shortened
+        return repr(url[:80])
 
 
 def _note_flush(session: Session, _flush_context: Any) -> None:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-from engine.errors import InvalidTransition
+from reelflow.errors import InvalidTransition
 
 
 class JobStatus(StrEnum):

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import TypeGuard
 
-from db.states import AssetType, JobStatus, VideoStatus
-from engine.errors import RecordInvalid
+from reelflow.db.states import AssetType, JobStatus, VideoStatus
+from reelflow.errors import RecordInvalid
 
 FileExists = Callable[[str], bool] | bool
 

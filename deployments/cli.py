@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from deployments.commands import jobs, orchestration, render, storage
-from deployments.settings import Settings
-from engine.errors import InvalidArgument, InvalidScript, NotFound, ReelflowError
+from reelflow.deployments.commands import jobs, orchestration, render, storage
+from reelflow.errors import InvalidArgument, InvalidScript, NotFound, ReelflowError
+from reelflow.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1

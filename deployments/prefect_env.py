@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from deployments.settings import Settings
+from reelflow.settings import Settings
 
 
 def prepare_prefect(settings: Settings) -> None:

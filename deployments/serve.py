@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-from engine.errors import ReelflowError
+from reelflow.errors import ReelflowError
 
 GENERATE = "generate-video"
 CLEANUP = "cleanup-media"
@@ -23,8 +23,8 @@ CLEANUP_CRON = "0 3 * * *"
 
 def deployments(cleanup_cron: str = CLEANUP_CRON) -> list[Any]:
     """Returns the generate-video and cleanup-media deployments (the latter on a cron)."""
-    from flows.cleanup_media import cleanup_media
-    from flows.generate_video import generate_video
+    from reelflow.flows.cleanup_media import cleanup_media
+    from reelflow.flows.generate_video import generate_video
 
     return [
         generate_video.to_deployment(

@@ -10,9 +10,9 @@ import wave
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.errors import RenderFailed
-from engine.ffmpeg import run_ffmpeg
-from engine.files import atomic_output
+from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.errors import RenderFailed
+from reelflow.files import atomic_output
 
 NARRATION_RATE = 22050
 SAMPLE_WIDTH = 2

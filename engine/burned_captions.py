@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from engine.captions import Cue
-from engine.fonts import load_font
-from engine.slides import wrap_text
+from reelflow.engine.captions import Cue
+from reelflow.engine.fonts import load_font
+from reelflow.engine.slides import wrap_text
 
 TEXT_COLOUR = (255, 255, 255, 255)
 BOX_COLOUR = (0, 0, 0, 160)

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.files import atomic_output
-from engine.speech.base import Sentence
+from reelflow.engine.speech.base import Sentence
+from reelflow.files import atomic_output
 
 
 @dataclass(frozen=True)

@@ -19,22 +19,21 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.burned_captions import CaptionSpan, caption_overlay, caption_runs, with_caption
-from engine.encode_still import encode_holds
-from engine.encoder import EncoderSettings
-from engine.errors import RenderFailed
-from engine.ffmpeg import run_ffmpeg
-from engine.files import partial_path, publish
-from engine.kenburns import encode_zoom
-from engine.segments import assemble
+from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, caption_runs, with_caption
+from reelflow.engine.encode_still import encode_holds
+from reelflow.engine.encoder import EncoderSettings
+from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.engine.kenburns import encode_zoom
+from reelflow.engine.segments import assemble
+from reelflow.errors import RenderFailed
+from reelflow.files import partial_path, parts_folder, publish
+from reelflow.vocabulary import DEFAULT_MOTION, Motion
 
 AUDIO_BITRATE = "128k"
 AUDIO_RATE = 48000
-Motion = Literal["none", "kenburns"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Shot:
     image: Path
     frames: int
     captions: tuple[CaptionSpan, ...] = ()
-    motion: Motion = "none"
+    motion: Motion = DEFAULT_MOTION
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def render_video(
     threads = max(1, default_workers() // pool_size)
     settings = EncoderSettings(width, height, fps, quality, threads)
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.with_name(f".parts-{target.stem}")
+    work = parts_folder(target)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from engine.bitstream import START_CODE, split_nal_units
-from engine.encoder import EncoderSettings, idr_pictures
-from engine.errors import RenderFailed
-from engine.h264 import (
+from reelflow.engine.bitstream import START_CODE, split_nal_units
+from reelflow.engine.encoder import EncoderSettings, idr_pictures
+from reelflow.engine.h264 import (
     NAL_IDR,
     NAL_PPS,
     NAL_SPS,
@@ -29,6 +28,7 @@ from engine.h264 import (
     read_sps,
     skip_frame,
 )
+from reelflow.errors import RenderFailed
 
 
 def encode_holds(pictures: Iterable[Image.Image], lengths: Sequence[int], target: Path,

@@ -20,8 +20,8 @@ import av
 import numpy as np
 from PIL import Image
 
-from engine.errors import RenderFailed
-from engine.ffmpeg import run_ffmpeg
+from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.errors import RenderFailed
 
 PRESETS: dict[str, tuple[str, int]] = {
     "draft": ("ultrafast", 30),

@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Sequence
 from functools import lru_cache
 
-from engine.errors import RenderFailed
+from reelflow.errors import RenderFailed
 
 
 @lru_cache(maxsize=1)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.bitstream import BitReader, BitWriter, from_rbsp, to_rbsp
-from engine.cabac import CABAC_INIT_IDC, SKIP_SLICE_QP, skip_slice_data
-from engine.errors import RenderFailed
+from reelflow.engine.bitstream import BitReader, BitWriter, from_rbsp, to_rbsp
+from reelflow.engine.cabac import CABAC_INIT_IDC, SKIP_SLICE_QP, skip_slice_data
+from reelflow.errors import RenderFailed
 
 NAL_SLICE, NAL_IDR, NAL_SEI, NAL_SPS, NAL_PPS = 1, 5, 6, 7, 8
 _HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})

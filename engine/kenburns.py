@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engine.burned_captions import CaptionSpan, Overlay, caption_overlay, caption_runs
-from engine.encoder import EncoderSettings, encode_segment
-from engine.errors import RenderFailed
+from reelflow.engine.burned_captions import CaptionSpan, Overlay, caption_overlay, caption_runs
+from reelflow.engine.encoder import EncoderSettings, encode_segment
+from reelflow.errors import RenderFailed
 
 ZOOM = 0.10  # the picture grows by this fraction over its scene
 # Bilinear: at magnifications of 1 to 1.1 it is as crisp to the eye as bicubic, keeps the

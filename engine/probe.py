@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import VerificationFailed
+from reelflow.errors import VerificationFailed
 
 
 @dataclass(frozen=True)

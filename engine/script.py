@@ -8,10 +8,23 @@ All models are frozen and reject unknown fields.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+
+from reelflow.vocabulary import (
+    DEFAULT_CAPTIONS,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    DEFAULT_RESOLUTION,
+    DEFAULT_SPEECH_ENGINE,
+    SPEECH_ENGINES,
+    Captions,
+    Motion,
+    Quality,
+    parse_resolution,
+)
 
 MAX_SCRIPT_BYTES = 1_000_000
 MAX_SCENES = 500
@@ -23,13 +36,6 @@ MAX_SCENE_SECONDS = 600.0
 MIN_SIDE = 16
 MAX_WIDTH = 7680
 MAX_HEIGHT = 4320
-TTS_ENGINES: tuple[str, ...] = ("gtts", "piper")
-
-Quality = Literal["draft", "standard", "high"]
-Captions = Literal["soft", "burned", "off"]
-Motion = Literal["none", "kenburns"]
-
-_RESOLUTION = re.compile(r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -46,16 +52,16 @@ class RenderSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    resolution: str = "1280x720"
+    resolution: str = DEFAULT_RESOLUTION
     fps: int = Field(default=24, ge=1, le=60)
-    quality: Quality = "standard"
-    tts: str = "piper"
+    quality: Quality = DEFAULT_QUALITY
+    tts: str = DEFAULT_SPEECH_ENGINE
     speed: float = Field(default=1.0, ge=0.5, le=2.0, allow_inf_nan=False)
     pause_seconds: float = Field(default=0.6, ge=0.0, le=5.0, allow_inf_nan=False)
     include_audio: bool = True
     language: str = "en"
-    captions: Captions = "soft"
-    motion: Motion = "none"
+    captions: Captions = DEFAULT_CAPTIONS
+    motion: Motion = DEFAULT_MOTION
 
     @field_validator("resolution", mode="before")
     @classmethod
@@ -63,12 +69,13 @@ class RenderSettings(BaseModel):
         if not isinstance(value, str):
             return value  # pydantic's own str check names the wrong type
         text = value.strip()
-        if not _RESOLUTION.match(text):
+        size = parse_resolution(text)
+        if size is None:
             raise _invalid(
                 "resolution",
                 f"{value!r} is not a resolution; expected WIDTHxHEIGHT, e.g. 1280x720",
             )
-        width, height = (int(part) for part in text.split("x"))
+        width, height = size
         if not (MIN_SIDE <= width <= MAX_WIDTH and MIN_SIDE <= height <= MAX_HEIGHT):
             raise _invalid(
                 "resolution",
@@ -91,11 +98,11 @@ class RenderSettings(BaseModel):
         if not isinstance(value, str):
             return value
         names = [name.strip().lower() for name in value.split(",")]
-        expected = f"expected a comma-separated chain of {', '.join(TTS_ENGINES)}"
+        expected = f"expected a comma-separated chain of {', '.join(SPEECH_ENGINES)}"
         if any(not name for name in names):
             raise _invalid("tts", f"{value!r} has an empty engine name; {expected}")
         for name in names:
-            if name not in TTS_ENGINES:
+            if name not in SPEECH_ENGINES:
                 raise _invalid("tts", f"unknown speech engine {name!r} in {value!r}; {expected}")
         if len(set(names)) != len(names):
             raise _invalid("tts", f"{value!r} names an engine twice; {expected}")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import av
 
-from engine.encoder import wrap_annexb
-from engine.errors import RenderFailed
-from engine.splice import splice
+from reelflow.engine.encoder import wrap_annexb
+from reelflow.engine.splice import splice
+from reelflow.errors import RenderFailed
 
 
 def assemble(pieces: Sequence[Path], frames: Sequence[int], fps: int) -> list[Path]:

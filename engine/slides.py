@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from engine.errors import RenderFailed
-from engine.files import atomic_output
-from engine.fonts import Font, font_name, load_font
+from reelflow.engine.fonts import Font, font_name, load_font
+from reelflow.errors import RenderFailed
+from reelflow.files import atomic_output
 
 BACKGROUND_TOP = (15, 23, 42)
 BACKGROUND_BOTTOM = (30, 41, 59)

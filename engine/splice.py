@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.bitstream import START_CODE, split_nal_units
-from engine.errors import RenderFailed
-from engine.h264 import (
+from reelflow.engine.bitstream import START_CODE, split_nal_units
+from reelflow.engine.h264 import (
     NAL_IDR,
     NAL_PPS,
     NAL_SPS,
@@ -30,6 +29,7 @@ from engine.h264 import (
     read_sps,
     with_idr_pic_id,
 )
+from reelflow.errors import RenderFailed
 
 
 class _Splicer:

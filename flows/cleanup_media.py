@@ -8,17 +8,18 @@ from prefect import flow
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
-from deployments.settings import Settings
-from tasks.cleanup import (
+from reelflow.services.cleanup import describe
+from reelflow.services.reconcile import DEFAULT_STALE_AFTER_SECONDS
+from reelflow.services.runtime import utcnow
+from reelflow.settings import Settings
+from reelflow.tasks.cleanup import (
     check_database,
     delete_planned,
-    describe,
     plan_cleanup_task,
     publish_cleanup_report,
     reconcile_storage,
 )
-from tasks.reconcile import DEFAULT_STALE_AFTER_SECONDS, reconcile_jobs_task
-from tasks.runtime import utcnow
+from reelflow.tasks.reconcile import reconcile_jobs_task
 
 
 @flow(name="cleanup-media")

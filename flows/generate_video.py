@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from prefect import flow
 from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
 from pydantic import Field
 
-from db.states import JobStatus
-from deployments.settings import Settings
-from engine.parsing import parse_script
-from engine.script import Captions, Motion
-from engine.usage import ResourceMeter
-from tasks.accounting import account_storage
-from tasks.compose import compose_video
-from tasks.heartbeat import JobHeartbeat
-from tasks.hooks import job_cancelled, job_crashed, job_failed
-from tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from tasks.media import draw_slide, narrate_scene
-from tasks.run_info import label_run, publish_report
-from tasks.scripts import read_source, store_script
-from tasks.verify import verify_video
-
-Quality = Literal["draft", "standard", "high"]
-Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
-                     "1080x1080", "3840x2160"]
+from reelflow.db.states import JobStatus
+from reelflow.engine.parsing import parse_script
+from reelflow.engine.usage import ResourceMeter
+from reelflow.services.heartbeat import JobHeartbeat
+from reelflow.services.scripts import read_source, stored_text
+from reelflow.settings import Settings
+from reelflow.tasks.accounting import account_storage
+from reelflow.tasks.compose import compose_video
+from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
+from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
+from reelflow.tasks.media import draw_slide, narrate_scene
+from reelflow.tasks.run_info import label_run, publish_report
+from reelflow.tasks.scripts import store_script
+from reelflow.tasks.verify import verify_video
+from reelflow.vocabulary import RESOLUTION_PATTERN, Captions, Motion, Quality, Resolution
 
 
 @flow(name="generate-video", on_failure=[job_failed], on_crashed=[job_crashed],
@@ -38,7 +35,7 @@ def generate_video(
     script_path: str | None = None,
     title: Annotated[str | None, Field(max_length=256)] = None,
     resolution: Resolution | None = None,
-    custom_resolution: Annotated[str | None, Field(pattern=r"^[1-9][0-9]*x[1-9][0-9]*$")] = None,
+    custom_resolution: Annotated[str | None, Field(pattern=RESOLUTION_PATTERN)] = None,
     quality_preset: Quality | None = None,
     tts: str | None = None,
     session_id: Annotated[str, Field(min_length=1, max_length=128)] = "default",
@@ -82,7 +79,8 @@ def generate_video(
     parsed = parse_script(source, source_name=source_name, overrides=overrides)
     render = parsed.settings
     label_run(job_id, parsed.title, session_id)
-    script_id = store_script(settings, parsed, source, source_name, kind, session_id)
+    script_id = store_script(settings, parsed.title, stored_text(source), source_name, kind,
+                             session_id)
     start_job(settings, job_id, script_id, session_id, {
         "target_resolution": render.resolution, "target_duration": None,
         "quality_preset": render.quality, "include_audio": render.include_audio,
@@ -96,10 +94,11 @@ def generate_video(
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
             count = len(parsed.scenes)
-            voices = [narrate_scene.submit(settings, job_id, i, scene, render)
-                      for i, scene in enumerate(parsed.scenes)]
-            slides = [draw_slide.submit(settings, job_id, i, count, parsed.title, scene, render,
-                                        script_dir) for i, scene in enumerate(parsed.scenes)]
+            voices = [narrate_scene.submit(settings, job_id, n, scene, render)
+                      for n, scene in enumerate(parsed.scenes, start=1)]
+            slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
+                                        script_dir)
+                      for n, scene in enumerate(parsed.scenes, start=1)]
             narrations = []
             for done, future in enumerate(voices, start=1):
                 narrations.append(future.result())
@@ -108,8 +107,8 @@ def generate_video(
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            plan = compose_video(settings, job_id, script_id, session_id, parsed.title,
-                                 parsed.scenes, narrations, images, render)
+            plan = compose_video(settings, job_id, parsed.title, parsed.scenes, narrations,
+                                 images, render)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(85)
             clock = time.perf_counter()

@@ -35,13 +35,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from db.models import MediaAsset
-from db.session import Database, UnitOfWork
-from db.states import AssetType, SourceType, StorageType
-from engine.files import publish
-from storage.inventory import rows_of_jobs, scan
-from storage.layout import MediaLayout
-from storage.records import usage_of_settled_files
+from reelflow.db.models import MediaAsset
+from reelflow.db.session import Database, UnitOfWork
+from reelflow.db.states import AssetType, SourceType, StorageType
+from reelflow.files import publish
+from reelflow.storage.inventory import rows_of_jobs, scan
+from reelflow.storage.layout import MediaLayout
+from reelflow.storage.records import usage_of_settled_files
 
 RECORDED_SIZE_KEY = "file_size"
 

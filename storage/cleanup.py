@@ -18,10 +18,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from db.session import Database
-from db.states import StorageType
-from storage.layout import MediaLayout
-from storage.retention import Deletion, Plan, summarize
+from reelflow.db.session import Database
+from reelflow.db.states import StorageType
+from reelflow.storage.layout import MediaLayout
+from reelflow.storage.retention import Deletion, Plan, summarize
 
 BATCH = 500
 
@@ -119,7 +119,7 @@ def _prune_empty_folders(media: MediaLayout, kind: StorageType, paths: list[str]
     # Job folders and .parts folders that held only deleted files; never a storage folder or
     # the speech cache itself.
     top = os.path.normpath(str(media.folder(kind)))
-    keep = {top, os.path.join(top, "cache")}
+    keep = {top, os.path.normpath(str(media.speech_cache()))}
     for start in sorted({os.path.dirname(path) for path in paths}, key=len, reverse=True):
         folder = os.path.normpath(start)
         while folder.startswith(top + os.sep) and folder not in keep:

@@ -11,19 +11,14 @@ import os
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from db.media_index import AssetRow, JobRow, VideoRow
-from db.session import Database, UnitOfWork
-from db.states import JobStatus, StorageType, VideoStatus
-from engine.errors import StorageError
-from storage.layout import MediaLayout
-from storage.records import AssetRecord, DiskFile, JobRecord, VideoRecord
-from storage.retention import Policy
-
-PARTIAL_PREFIX = ".partial-"  # engine.files.partial_path: .partial-<hex>-<final name>
-PARTS_PREFIX = ".parts-"  # engine.compose: the segments of <stem>.mp4 in .parts-<stem>/
-CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
+from reelflow.db.media_index import AssetRow, JobRow, VideoRow
+from reelflow.db.session import Database, UnitOfWork
+from reelflow.db.states import JobStatus, StorageType, VideoStatus
+from reelflow.errors import DatabaseError, StorageError
+from reelflow.files import PARTIAL_PREFIX, PARTS_PREFIX, partial_target
+from reelflow.storage.layout import CACHE_FOLDER, MediaLayout
+from reelflow.storage.records import AssetRecord, DiskFile, JobRecord, VideoRecord
+from reelflow.storage.retention import Policy
 
 
 @dataclass(frozen=True)
@@ -87,8 +82,7 @@ def _job_id(name: str) -> uuid.UUID | None:
 
 
 def _partial_stem(name: str) -> str:
-    parts = name.split("-", 2)  # ".partial", "<hex>", "<final name>"
-    return os.path.splitext(parts[2])[0] if len(parts) == 3 else ""
+    return os.path.splitext(partial_target(name) or "")[0]
 
 
 def snapshot(database: Database, media: MediaLayout) -> Snapshot:
@@ -105,7 +99,7 @@ def snapshot(database: Database, media: MediaLayout) -> Snapshot:
                             assets=asset_records(uow.media.assets(), media),
                             videos=video_records(uow.media.videos(), media),
                             policies=policies)
-    except (SQLAlchemyError, OSError) as exc:
+    except (DatabaseError, OSError) as exc:
         raise StorageError(f"the database cannot be read: {exc}") from exc
 
 

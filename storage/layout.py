@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from db.states import StorageType
-from engine.errors import StorageError
+from reelflow.db.policies import STORAGE_DIRECTORY
+from reelflow.db.states import StorageType
+from reelflow.errors import StorageError
+from reelflow.files import PARTIAL_PREFIX, parts_folder
 
-FOLDERS: dict[StorageType, str] = {
-    StorageType.VIDEOS: "videos",
-    StorageType.IMAGES: "images",
-    StorageType.AUDIO: "audio",
-    StorageType.TEMP: "temp",
-    StorageType.STOCK: "stock",
-}
+CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -41,7 +37,7 @@ class MediaLayout:
     url_prefix: str = "/media"
 
     def folder(self, kind: StorageType) -> Path:
-        return self.root / FOLDERS[kind]
+        return self.root / STORAGE_DIRECTORY[kind]
 
     def ensure(self) -> None:
         """Creates the root and every storage folder; raises StorageError when it cannot."""
@@ -65,7 +61,7 @@ class MediaLayout:
         return folder / f"scene-{index + 1:03d}-source{suffix.lower()}"
 
     def speech_cache(self) -> Path:
-        return self.folder(StorageType.AUDIO) / "cache"
+        return self.folder(StorageType.AUDIO) / CACHE_FOLDER
 
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
@@ -73,16 +69,15 @@ class MediaLayout:
     def leftovers(self, job_id: uuid.UUID, video: Path | None) -> list[Path]:
         """Returns the unfinished files and folders a job interrupted mid-step leaves behind.
 
-        Partial writes are named ``.partial-<hex>-<name>`` beside their final path, and a video's
-        segments are built in ``.parts-<stem>`` beside it (see engine.files, engine.compose);
-        the job's scratch folder holds only intermediate files.
+        Partial writes and a video's parts folder are named by ``reelflow.files``; the job's
+        scratch folder holds only intermediate files.
         """
         found = [self.scratch(job_id)]
         for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent):
-            found += folder.glob(".partial-*")
+            found += folder.glob(f"{PARTIAL_PREFIX}*")
         if video is not None:
-            found += video.parent.glob(f".partial-*-{video.name}")
-            found.append(video.with_name(f".parts-{video.stem}"))
+            found += video.parent.glob(f"{PARTIAL_PREFIX}*-{video.name}")
+            found.append(parts_folder(video))
         return [path for path in found if path.exists()]
 
     def storage_type_of(self, path: str | Path) -> StorageType | None:
@@ -100,7 +95,8 @@ class MediaLayout:
     @cached_property
     def _prefixes(self) -> tuple[tuple[StorageType, str], ...]:
         root = os.path.normpath(os.path.abspath(self.root))
-        return tuple((kind, os.path.join(root, FOLDERS[kind]) + os.sep) for kind in StorageType)
+        return tuple((kind, os.path.join(root, STORAGE_DIRECTORY[kind]) + os.sep)
+                     for kind in StorageType)
 
     def url_path(self, path: Path) -> str:
         """Returns the URL path of a file inside the media root; raises StorageError outside it."""

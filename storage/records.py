@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from db.states import StorageType
+from reelflow.db.states import StorageType
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from db.states import StorageType
-from storage.records import AssetRecord, DiskFile, JobRecord, Owners, VideoRecord
+from reelflow.db.states import StorageType
+from reelflow.storage.records import AssetRecord, DiskFile, JobRecord, Owners, VideoRecord
 
 DAY = 86_400.0
 MB = 2**20

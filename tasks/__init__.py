@@ -1,1 +1,5 @@
-"""Prefect tasks: thin, idempotent steps that call the engine and storage and write rows."""
+"""Prefect tasks: thin wrappers that give the services' steps names, retries and artifacts.
+
+Each task calls one function of ``reelflow.services`` and adds only what Prefect brings: a
+name the UI shows, retries, logging and artifacts. The logic lives in the services.
+"""

@@ -1,99 +1,22 @@
-"""Video composition: the timeline from measured narration, then one render of the whole video."""
+"""Composition as a task: the whole video rendered once, to its final path."""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import task
 
-from db.models import GeneratedVideo
-from db.states import VideoStatus
-from deployments.settings import Settings
-from engine.audio import NARRATION_RATE, join_padded
-from engine.burned_captions import spans_for
-from engine.captions import cues_for, write_srt
-from engine.compose import RenderReport, Shot, render_video
-from engine.script import RenderSettings, Scene
-from engine.speech import Narration
-from engine.timeline import plan_timeline, total_seconds
-from tasks.runtime import database, layout, utcnow
-
-
-@dataclass(frozen=True)
-class RenderPlan:
-    """What the composed video must be, for verification."""
-
-    video_id: uuid.UUID
-    path: Path
-    duration: float
-    frames: int
-    fps: int
-    resolution: str
-    has_audio: bool
-    report: RenderReport
+from reelflow.engine.script import RenderSettings, Scene
+from reelflow.engine.speech import Narration
+from reelflow.services.compose import RenderPlan, compose
+from reelflow.settings import Settings
 
 
 @task(name="compose-video", retries=1, retry_delay_seconds=2)
-def compose_video(settings: Settings, job_id: uuid.UUID, script_id: uuid.UUID, session_id: str,
-                  title: str, scenes: Sequence[Scene], narrations: Sequence[Narration],
-                  slides: Sequence[Path], render: RenderSettings) -> RenderPlan:
-    """Times every scene from its narration and renders the video to its final path.
-
-    The GeneratedVideo row is created (or reused on a retry) and moved to GENERATING.
-    Raises RenderFailed.
-    """
-    media = layout(settings)
-    slots = plan_timeline([n.duration for n in narrations], fps=render.fps,
-                          pause_seconds=render.pause_seconds,
-                          minimum_seconds=[s.duration for s in scenes])
-    target = media.video(job_id, title)
-    video_id = _open_video_row(settings, job_id, script_id, session_id, title, target,
-                               total_seconds(slots), render.resolution)
-    scratch = media.scratch(job_id)
-    scratch.mkdir(parents=True, exist_ok=True)
-    try:
-        audio = scratch / "narration.wav" if render.include_audio else None
-        if audio is not None:
-            join_padded([(n.path, slot.samples(NARRATION_RATE))
-                         for n, slot in zip(narrations, slots, strict=True)], audio)
-        cues = cues_for([(slot.start, n.sentences)
-                         for n, slot in zip(narrations, slots, strict=True)])
-        captions = scratch / "captions.srt" if render.captions == "soft" else None
-        if captions is not None:
-            write_srt(cues, captions)
-        burned = render.captions == "burned"
-        shots = [Shot(image, slot.frames,
-                      spans_for(cues, slot.start_frame, slot.frames, render.fps) if burned else (),
-                      render.motion)
-                 for image, slot in zip(slides, slots, strict=True)]
-        report = render_video(shots, target, fps=render.fps, quality=render.quality,
-                              audio=audio, subtitles=captions, title=title,
-                              size=(render.width, render.height))
-    finally:
-        # The joined narration and captions live inside the video now; a retry remakes them.
-        shutil.rmtree(scratch, ignore_errors=True)
-    return RenderPlan(video_id=video_id, path=target, duration=total_seconds(slots),
-                      frames=sum(s.frames for s in slots), fps=render.fps,
-                      resolution=render.resolution, has_audio=render.include_audio, report=report)
-
-
-def _open_video_row(settings: Settings, job_id: uuid.UUID, script_id: uuid.UUID, session_id: str,
-                    title: str, target: Path, duration: float, resolution: str) -> uuid.UUID:
-    with database(settings).unit_of_work() as uow:
-        video = uow.videos.get_for_job(job_id)
-        if video is None:
-            video = GeneratedVideo(
-                id=uuid.uuid4(), generation_job_id=job_id, script_id=script_id,
-                session_id=session_id, title=title, file_path=str(target),
-                url_path=layout(settings).url_path(target), duration=duration,
-                resolution=resolution, format="mp4", creation_timestamp=utcnow(),
-                generation_status=VideoStatus.PENDING,
-            )
-            uow.videos.add(video)
-        video.move_to(VideoStatus.GENERATING, utcnow())
-        uow.commit()
-        return video.id
+def compose_video(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
+                  narrations: Sequence[Narration], slides: Sequence[Path],
+                  render: RenderSettings) -> RenderPlan:
+    """Times every scene from its narration and renders the video. Raises RenderFailed."""
+    return compose(settings, job_id, title, scenes, narrations, slides, render)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from deployments.settings import Settings
-from tasks.jobs import mark_failed
+from reelflow.services.jobs import mark_failed
+from reelflow.settings import Settings
 
 
 def _job_id(flow_run: Any) -> uuid.UUID:

@@ -8,8 +8,8 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from deployments.settings import Settings
-from tasks.runtime import database
+from reelflow.services.reports import job_detail
+from reelflow.settings import Settings
 
 
 @task(name="label-run")
@@ -33,25 +33,22 @@ def publish_report(settings: Settings, job_id: uuid.UUID) -> None:
     A plain function, not a task: called from the flow, the artifacts belong to the flow run
     and show first on its Artifacts tab.
     """
-    with database(settings).unit_of_work(read_only=True) as uow:
-        job = uow.jobs.get(job_id)
-        video = uow.videos.get_for_job(job_id)
-        assets = list(uow.assets.for_job(job_id))
-        usage: dict[str, Any] = dict(job.resource_usage or {})
-        lines = [f"# {video.title if video else 'Video'}", "",
-                 "| | |", "|---|---|"]
-        if video is not None:
-            lines += [f"| url_path | `{video.url_path}` |",
-                      f"| duration | {video.duration:.2f} s |",
-                      f"| resolution | {video.resolution} |",
-                      f"| size | {_size(video.file_size)} |"]
-        lines += [f"| {key} | {value} |" for key, value in usage.items() if key != "stages"]
-        for stage, seconds in (usage.get("stages") or {}).items():
-            lines.append(f"| {stage} | {seconds} |")
-        rows = [{"type": str(a.asset_type), "source": str(a.source_type),
-                 "scene": (a.asset_metadata or {}).get("scene"),
-                 "duration_s": None if a.duration is None else round(a.duration, 3),
-                 "url_path": a.url_path} for a in assets]
+    job = job_detail(settings, job_id)
+    video: dict[str, Any] | None = job["video"]
+    usage: dict[str, Any] = dict(job["resource_usage"] or {})
+    lines = [f"# {video['title'] if video else 'Video'}", "", "| | |", "|---|---|"]
+    if video is not None:
+        lines += [f"| url_path | `{video['url_path']}` |",
+                  f"| duration | {video['duration']:.2f} s |",
+                  f"| resolution | {video['resolution']} |",
+                  f"| size | {_size(video['file_size'])} |"]
+    lines += [f"| {key} | {value} |" for key, value in usage.items() if key != "stages"]
+    for stage, seconds in (usage.get("stages") or {}).items():
+        lines.append(f"| {stage} | {seconds} |")
+    rows = [{"type": asset["asset_type"], "source": asset["source_type"],
+             "scene": (asset["metadata"] or {}).get("scene"),
+             "duration_s": None if asset["duration"] is None else round(asset["duration"], 3),
+             "url_path": asset["url_path"]} for asset in job["assets"]]
     key = f"job-{job_id.hex[:20]}"
     create_markdown_artifact("\n".join(lines), key=f"{key}-video",
                              description="The rendered video and what it cost")

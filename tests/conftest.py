@@ -19,7 +19,7 @@ import pytest
 from tests import pg
 
 if TYPE_CHECKING:
-    from db.session import Database
+    from reelflow.db.session import Database
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +46,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def database(db_url: str) -> Iterator[Database]:
     """A Database on ``db_url``, migrated to the newest schema."""
-    from db.session import Database
+    from reelflow.db.session import Database
 
     opened = Database.open(db_url)
     try:
@@ -87,6 +87,6 @@ def prefect_api_url(prefect_server: str) -> str:
 def _fresh_task_databases() -> Iterator[None]:
     """Tasks keep one open Database per URL; tests recreate databases, so forget them."""
     yield
-    from tasks.runtime import forget_databases
+    from reelflow.services.runtime import forget_databases
 
     forget_databases()

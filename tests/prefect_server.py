@@ -63,7 +63,7 @@ def start(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str
 
     ``env`` is updated with PREFECT_HOME (in ``home``) and PREFECT_API_URL.
     """
-    from deployments.serve import start_server
+    from reelflow.deployments.serve import start_server
 
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"

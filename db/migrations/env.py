@@ -13,8 +13,8 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from db.column_types import EnumText, UTCDateTime
-from db.models import Base
+from reelflow.db.column_types import EnumText, UTCDateTime
+from reelflow.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -52,7 +52,7 @@ def run_online() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    from db.session import create_db_engine  # here, so db.session may import this package
+    from reelflow.db.session import create_db_engine  # here, so db.session may import this package
 
     engine = create_db_engine(config.get_main_option("sqlalchemy.url") or "")
     try:

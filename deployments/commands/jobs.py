@@ -7,9 +7,9 @@ import json
 import uuid
 from typing import Any
 
-from deployments.reports import job_detail, job_rows
-from deployments.settings import Settings
-from engine.errors import NotFound
+from reelflow.errors import NotFound
+from reelflow.services.reports import job_detail, job_rows
+from reelflow.settings import Settings
 
 
 def register(commands: Any) -> None:

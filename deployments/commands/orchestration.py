@@ -10,11 +10,11 @@ import time
 import uuid
 from typing import Any
 
-from deployments.commands.render import add_look_options, flow_parameters, read_script
-from deployments.prefect_env import prepare_prefect
-from deployments.serve import GENERATE, api_is_healthy, serve_deployments, start_server
-from deployments.settings import Settings
-from engine.errors import ReelflowError
+from reelflow.deployments.commands.render import add_look_options, flow_parameters, read_script
+from reelflow.deployments.prefect_env import prepare_prefect
+from reelflow.deployments.serve import GENERATE, api_is_healthy, serve_deployments, start_server
+from reelflow.errors import ReelflowError
+from reelflow.settings import Settings
 
 FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
 
@@ -128,7 +128,7 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
     if not args.json:
         print(f"job {job_id} submitted; waiting ...", flush=True)
     state = _follow(run.id, quiet=args.json)
-    from deployments.reports import job_detail
+    from reelflow.services.reports import job_detail
 
     detail: dict[str, Any] = {"job_id": job_id, "run_state": state}
     try:
@@ -166,9 +166,9 @@ def _follow(run_id: uuid.UUID, quiet: bool) -> str:
 
 def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
     prepare_prefect(settings)
-    from tasks.reconcile import reconcile_jobs
+    from reelflow.tasks.reconcile import reconcile_with_prefect
 
-    fixed = reconcile_jobs(settings, stale_after_seconds=args.stale_after)
+    fixed = reconcile_with_prefect(settings, args.stale_after)
     if args.json:
         print(json.dumps({"failed": fixed}))
         return

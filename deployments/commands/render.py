@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from deployments.prefect_env import prepare_prefect
-from deployments.settings import Settings
-from engine.errors import InvalidScript, ReelflowError
+from reelflow.deployments.prefect_env import prepare_prefect
+from reelflow.errors import InvalidScript, ReelflowError
+from reelflow.settings import Settings
 
 
 def register(commands: Any) -> None:
@@ -52,7 +52,7 @@ def read_script(name: str) -> tuple[bytes, Path | None]:
 def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) -> dict[str, Any]:
     """Returns the generate-video parameters for the command's options, after validating the
     script exactly as the flow will (raises InvalidScript)."""
-    from engine.parsing import parse_script
+    from reelflow.engine.parsing import parse_script
 
     include_audio = False if args.no_audio else None
     overrides = {"title": args.title, "resolution": args.resolution, "quality": args.quality,
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     data, path = read_script(args.script)
     params = flow_parameters(args, data, path)
     prepare_prefect(settings)
-    from flows.generate_video import generate_video
+    from reelflow.flows.generate_video import generate_video
 
     try:
         result = generate_video(**params)

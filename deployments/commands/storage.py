@@ -6,14 +6,13 @@ import argparse
 import json
 from typing import Any
 
-from db.states import StorageType
-from db.validation import PERMISSION_KEYS, POLICY_KEYS
-from deployments.database import opened
-from deployments.prefect_env import prepare_prefect
-from deployments.settings import Settings
-from engine.errors import InvalidArgument, NotFound, RecordInvalid, ReelflowError
-from storage.accounting import reconcile
-from storage.layout import MediaLayout
+from reelflow.db.states import StorageType
+from reelflow.db.validation import PERMISSION_KEYS, POLICY_KEYS
+from reelflow.deployments.prefect_env import prepare_prefect
+from reelflow.errors import InvalidArgument, NotFound, RecordInvalid, ReelflowError
+from reelflow.services.cleanup import rescan
+from reelflow.services.reports import storage_rows, update_storage
+from reelflow.settings import Settings
 
 _TRUE, _FALSE, _NONE = {"true", "yes", "on"}, {"false", "no", "off"}, {"none", "null", ""}
 
@@ -46,16 +45,6 @@ def register(commands: Any) -> None:
                               "(default 1)")
     cleanup.add_argument("--json", action="store_true", help="print one JSON object")
     cleanup.set_defaults(handler=run_cleanup)
-
-
-def storage_rows(settings: Settings) -> list[dict[str, Any]]:
-    """Returns each storage record as a plain dictionary, in StorageType order."""
-    with opened(settings) as database, database.unit_of_work(read_only=True) as uow:
-        return [{"storage_type": str(r.storage_type), "directory_path": r.directory_path,
-                 "total_size_bytes": r.total_size_bytes or 0, "file_count": r.file_count or 0,
-                 "last_cleanup": r.last_cleanup.isoformat() if r.last_cleanup else None,
-                 "cleanup_policy": r.cleanup_policy, "access_permissions": r.access_permissions}
-                for r in uow.storage.all()]
 
 
 def show_storage(args: argparse.Namespace, settings: Settings) -> None:
@@ -126,12 +115,8 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
                        f"{', '.join(StorageType)}") from exc
     try:
         policy, access = parse_assignments(args.assignments)
-        with opened(settings) as database, database.unit_of_work() as uow:
-            record = uow.storage.update_settings(kind, cleanup_policy=policy,
-                                                 access_permissions=access)
-            uow.commit()
-            result = {"storage_type": str(kind), "cleanup_policy": record.cleanup_policy,
-                      "access_permissions": record.access_permissions}
+        result = update_storage(settings, kind, cleanup_policy=policy,
+                                access_permissions=access)
     except RecordInvalid as exc:  # the user's KEY=VALUE broke a rule: bad input, not a failure
         raise InvalidArgument(str(exc)) from exc
     if args.json:
@@ -142,8 +127,7 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
-    with opened(settings) as database:
-        drift = reconcile(database, MediaLayout(settings.media_root, settings.media_url_prefix))
+    drift = rescan(settings)
     if args.json:
         print(json.dumps({"fixed": [fix.as_dict() for fix in drift]}))
         return
@@ -157,7 +141,7 @@ def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 def run_cleanup(args: argparse.Namespace, settings: Settings) -> None:
     prepare_prefect(settings)
-    from flows.cleanup_media import cleanup_media
+    from reelflow.flows.cleanup_media import cleanup_media
 
     try:
         report = cleanup_media(dry_run=args.dry_run, grace_hours=args.grace_hours)

@@ -9,12 +9,12 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from engine.errors import InvalidScript
-from engine.parsing.draft import _Draft
-from engine.parsing.markdown import _parse_markdown
-from engine.parsing.messages import _apply_overrides, _describe
-from engine.parsing.structured import _parse_json, _parse_yaml
-from engine.script import MAX_SCRIPT_BYTES, MAX_TITLE_CHARS, Script
+from reelflow.engine.parsing.draft import _Draft
+from reelflow.engine.parsing.markdown import _parse_markdown
+from reelflow.engine.parsing.messages import _apply_overrides, _describe
+from reelflow.engine.parsing.structured import _parse_json, _parse_yaml
+from reelflow.engine.script import MAX_SCRIPT_BYTES, MAX_TITLE_CHARS, Script
+from reelflow.errors import InvalidScript
 
 ScriptFormat = Literal["markdown", "yaml", "json"]
 

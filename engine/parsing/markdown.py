@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.errors import InvalidScript
-from engine.parsing.draft import _Draft
-from engine.parsing.markdown_blocks import _MarkdownReader, _Unit
-from engine.parsing.structured import _load_yaml, _yaml_lines
+from reelflow.engine.parsing.draft import _Draft
+from reelflow.engine.parsing.markdown_blocks import _MarkdownReader, _Unit
+from reelflow.engine.parsing.structured import _load_yaml, _yaml_lines
+from reelflow.errors import InvalidScript
 
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from engine.errors import InvalidScript
-from engine.parsing.markdown_text import _as_sentence, _plain
+from reelflow.engine.parsing.markdown_text import _as_sentence, _plain
+from reelflow.errors import InvalidScript
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")

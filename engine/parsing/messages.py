@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import InvalidScript
-from engine.parsing.draft import Loc, _Draft
-from engine.script import RenderSettings
+from reelflow.engine.parsing.draft import Loc, _Draft
+from reelflow.engine.script import RenderSettings
+from reelflow.errors import InvalidScript
 
 _MAX_LISTED_ERRORS = 3
 _MAX_SHOWN_INPUT = 60

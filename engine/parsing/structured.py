@@ -13,8 +13,8 @@ try:  # libyaml is ~50x faster and caps nesting depth; the pure-Python loader is
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-from engine.errors import InvalidScript
-from engine.parsing.draft import Loc, _Draft
+from reelflow.engine.parsing.draft import Loc, _Draft
+from reelflow.errors import InvalidScript
 
 
 def _parse_yaml(text: str) -> _Draft:

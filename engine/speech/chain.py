@@ -9,26 +9,25 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from engine.audio import NARRATION_RATE, wav_seconds
-from engine.errors import ReelflowError, SpeechFailed
-from engine.files import atomic_output, partial_path
-from engine.files import publish as publish_file
-from engine.speech.base import Narration, Sentence, SpeechEngine
-
-ENGINE_NAMES = ("piper", "gtts")
+from reelflow.engine.audio import NARRATION_RATE, wav_seconds
+from reelflow.engine.speech.base import Narration, Sentence, SpeechEngine
+from reelflow.errors import ReelflowError, SpeechFailed
+from reelflow.files import atomic_output, partial_path
+from reelflow.files import publish as publish_file
+from reelflow.vocabulary import SPEECH_ENGINES
 
 
 def build_engine(name: str, *, language: str = "en") -> SpeechEngine:
     """Returns the real engine called ``name``; raises SpeechFailed for an unknown name."""
     if name == "piper":
-        from engine.speech.piper_engine import PiperEngine
+        from reelflow.engine.speech.piper_engine import PiperEngine
 
         return PiperEngine()
     if name == "gtts":
-        from engine.speech.gtts_engine import GttsEngine
+        from reelflow.engine.speech.gtts_engine import GttsEngine
 
         return GttsEngine(language)
-    raise SpeechFailed(f"unknown speech engine {name!r}; known: {', '.join(ENGINE_NAMES)}")
+    raise SpeechFailed(f"unknown speech engine {name!r}; known: {', '.join(SPEECH_ENGINES)}")
 
 
 def cache_key(engine: str, voice: str, speed: float, text: str) -> str:

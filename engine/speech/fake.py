@@ -7,10 +7,10 @@ import struct
 import wave
 from pathlib import Path
 
-from engine.audio import NARRATION_RATE, SAMPLE_WIDTH
-from engine.errors import SpeechFailed
-from engine.files import atomic_output
-from engine.speech.base import split_sentences
+from reelflow.engine.audio import NARRATION_RATE, SAMPLE_WIDTH
+from reelflow.engine.speech.base import split_sentences
+from reelflow.errors import SpeechFailed
+from reelflow.files import atomic_output
 
 
 class FakeEngine:

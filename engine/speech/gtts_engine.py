@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.audio import to_narration_wav, wav_seconds
-from engine.errors import SpeechFailed
-from engine.speech.base import split_sentences, spread_by_length
+from reelflow.engine.audio import to_narration_wav, wav_seconds
+from reelflow.engine.speech.base import split_sentences, spread_by_length
+from reelflow.errors import SpeechFailed
 
 
 class GttsEngine:

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.audio import NARRATION_RATE, SAMPLE_WIDTH, to_narration_wav
-from engine.errors import SpeechFailed
-from engine.files import atomic_output
-from engine.speech.base import split_sentences, spread_by_length
+from reelflow.engine.audio import NARRATION_RATE, SAMPLE_WIDTH, to_narration_wav
+from reelflow.engine.speech.base import split_sentences, spread_by_length
+from reelflow.errors import SpeechFailed
+from reelflow.files import atomic_output
 
 DEFAULT_VOICE = "en_US-joe-medium"
 

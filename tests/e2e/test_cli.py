@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.probe import probe
+from reelflow.engine.probe import probe
 from tests.e2e.conftest import run
 
 

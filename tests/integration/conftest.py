@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from db.models import GeneratedVideo, ScriptRecord, VideoGenerationJob
-from db.session import Database
-from db.states import AssetType, JobStatus, ScriptKind, SourceType
+from reelflow.db.models import GeneratedVideo, ScriptRecord, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, JobStatus, ScriptKind, SourceType
 
 T0 = datetime(2025, 9, 25, 12, 0, tzinfo=UTC)
 IMAGE_METADATA = {"dimensions": [1920, 1080], "format": "png", "generation_method": "pillow"}

@@ -8,11 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from db.models import GeneratedVideo, ScriptRecord, VideoGenerationJob
-from db.session import Database
-from db.states import AssetType, JobStatus, ScriptKind, SourceType, VideoStatus
-from storage.accounting import count_new_file, record_asset
-from storage.layout import MediaLayout
+from reelflow.db.models import GeneratedVideo, ScriptRecord, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, JobStatus, ScriptKind, SourceType, VideoStatus
+from reelflow.storage.accounting import count_new_file, record_asset
+from reelflow.storage.layout import MediaLayout
 
 DAY = 86_400
 USAGE = {"generation_time_seconds": 1.0, "peak_memory_mb": 1.0, "disk_space_used_mb": 0.0,

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from db.session import Database
-from db.states import AssetType, JobStatus, StorageType
-from engine.speech import SpeechChain
-from engine.speech.fake import FakeEngine
-from storage.accounting import check_job_files, counted_publisher, measure, reconcile
-from storage.layout import MediaLayout
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, JobStatus, StorageType
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.storage.accounting import check_job_files, counted_publisher, measure, reconcile
+from reelflow.storage.layout import MediaLayout
 from tests.integration.seeding import complete_video, new_job, open_video, record, write
 
 

@@ -6,12 +6,12 @@ import av
 import numpy as np
 from PIL import Image
 
-from engine.burned_captions import CaptionSpan, caption_overlay, spans_for, with_caption
-from engine.captions import cues_for
-from engine.compose import Shot, render_video
-from engine.speech import SpeechChain
-from engine.speech.fake import FakeEngine
-from engine.timeline import plan_timeline
+from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, spans_for, with_caption
+from reelflow.engine.captions import cues_for
+from reelflow.engine.compose import Shot, render_video
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.engine.timeline import plan_timeline
 
 WIDTH, HEIGHT = 320, 180
 

@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from db.media_index import MediaIndexRepository
-from db.models import GeneratedVideo, MediaAsset, ScriptRecord, VideoGenerationJob
-from db.session import Database
-from db.states import AssetType, JobStatus, StorageType
-from deployments.settings import Settings
-from engine.errors import StorageError
-from flows.cleanup_media import cleanup_media
-from storage.accounting import measure
-from storage.cleanup import execute
-from storage.inventory import scan, snapshot
-from storage.layout import MediaLayout
-from storage.retention import plan_cleanup
+from reelflow.db.media_index import MediaIndexRepository
+from reelflow.db.models import GeneratedVideo, MediaAsset, ScriptRecord, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, JobStatus, StorageType
+from reelflow.errors import StorageError
+from reelflow.flows.cleanup_media import cleanup_media
+from reelflow.settings import Settings
+from reelflow.storage.accounting import measure
+from reelflow.storage.cleanup import execute
+from reelflow.storage.inventory import scan, snapshot
+from reelflow.storage.layout import MediaLayout
+from reelflow.storage.retention import plan_cleanup
 from tests.integration.seeding import (
     age,
     complete_video,

@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, exc, func, select
 
-from db.models import GeneratedVideo, MediaAsset, ScriptRecord, VideoGenerationJob, video_assets
-from db.session import Database
-from db.states import AssetType, SourceType
-from engine.errors import RecordInvalid
+from reelflow.db.models import (
+    GeneratedVideo,
+    MediaAsset,
+    ScriptRecord,
+    VideoGenerationJob,
+    video_assets,
+)
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, SourceType
+from reelflow.errors import RecordInvalid
 from tests.integration.conftest import IMAGE_METADATA, T0, Seeded
 
 BAD_ROWS = [

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from db.models import GeneratedVideo, MediaStorage, ScriptRecord, VideoGenerationJob
-from db.session import Database
-from db.states import JobStatus, ScriptKind, StorageType, VideoStatus
-from engine.errors import InvalidTransition, RecordInvalid
+from reelflow.db.models import GeneratedVideo, MediaStorage, ScriptRecord, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import JobStatus, ScriptKind, StorageType, VideoStatus
+from reelflow.errors import InvalidTransition, RecordInvalid
 from tests.integration.conftest import T0, Seeded
 
 USAGE = {

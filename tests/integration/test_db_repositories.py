@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from db.models import ScriptRecord, VideoGenerationJob
-from db.session import Database
-from db.states import AssetType, ScriptKind, SourceType, StorageType
-from engine.errors import NotFound, RecordInvalid
+from reelflow.db.models import ScriptRecord, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, ScriptKind, SourceType, StorageType
+from reelflow.errors import NotFound, RecordInvalid
 from tests.integration.conftest import IMAGE_METADATA, T0, Seeded
 
 AUDIO_METADATA = {"sample_rate": 22050, "channels": 1, "codec": "pcm_s16le"}

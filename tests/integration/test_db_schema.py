@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import CheckConstraint, UniqueConstraint, inspect
 
-from db.connect import create_db_engine
-from db.models import Base
-from db.schema import alembic_config, migrate
-from db.session import Database
+from reelflow.db.connect import create_db_engine
+from reelflow.db.models import Base
+from reelflow.db.schema import alembic_config, migrate
+from reelflow.db.session import Database
 
 SEED_INDEXES = {
     "idx_generated_videos_session": ("generated_videos", ["session_id"]),

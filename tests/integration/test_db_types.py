@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from db.models import GeneratedVideo, MediaAsset, VideoGenerationJob
-from db.session import Database
-from db.states import AssetType, JobStatus, SourceType, VideoStatus
-from engine.errors import RecordInvalid
+from reelflow.db.models import GeneratedVideo, MediaAsset, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, JobStatus, SourceType, VideoStatus
+from reelflow.errors import RecordInvalid
 from tests.integration.conftest import T0, Seeded
 
 SETTINGS = {

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import exc
 from sqlalchemy.orm.exc import DetachedInstanceError
 
-from db.session import Database, UnitOfWork
-from db.states import JobStatus, StorageType
-from engine.errors import RecordInvalid, ReelflowError
+from reelflow.db.session import Database, UnitOfWork
+from reelflow.db.states import JobStatus, StorageType
+from reelflow.errors import RecordInvalid, ReelflowError
 from tests.integration.conftest import Seeded
 
 

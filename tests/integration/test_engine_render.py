@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.audio import NARRATION_RATE, join_padded
-from engine.captions import cues_for, write_srt
-from engine.compose import Shot, render_video
-from engine.errors import RenderFailed
-from engine.probe import probe
-from engine.speech import SpeechChain
-from engine.speech.fake import FakeEngine
-from engine.speech.piper_engine import PiperEngine
-from engine.timeline import plan_timeline, total_seconds
+from reelflow.engine.audio import NARRATION_RATE, join_padded
+from reelflow.engine.captions import cues_for, write_srt
+from reelflow.engine.compose import Shot, render_video
+from reelflow.engine.probe import probe
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.engine.speech.piper_engine import PiperEngine
+from reelflow.engine.timeline import plan_timeline, total_seconds
+from reelflow.errors import RenderFailed
 
 COLOURS = [(200, 30, 30), (30, 200, 30), (30, 30, 200)]
 

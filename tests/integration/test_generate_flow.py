@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from db.models import GeneratedVideo, MediaAsset, MediaStorage, Script, VideoGenerationJob
-from db.session import Database
-from db.states import AssetType, JobStatus, StorageType, VideoStatus
-from deployments.settings import Settings
-from engine.errors import InvalidScript, RenderFailed
-from engine.probe import probe
-from engine.script import RenderSettings, Scene
-from flows.generate_video import generate_video
-from storage.accounting import measure
-from storage.layout import MediaLayout
-from tasks.media import narrate_scene
+from reelflow.db.models import GeneratedVideo, MediaAsset, MediaStorage, Script, VideoGenerationJob
+from reelflow.db.session import Database
+from reelflow.db.states import AssetType, JobStatus, StorageType, VideoStatus
+from reelflow.engine.probe import probe
+from reelflow.engine.script import RenderSettings, Scene
+from reelflow.errors import InvalidScript, RenderFailed
+from reelflow.flows.generate_video import generate_video
+from reelflow.services.media import narrate
+from reelflow.settings import Settings
+from reelflow.storage.accounting import measure
+from reelflow.storage.layout import MediaLayout
 
 TWO_SCENES = """# Two scenes
 
@@ -140,17 +139,16 @@ def test_a_rerun_narration_step_keeps_one_file_and_one_row(settings: Settings) -
     database = Database.open(settings.database_url)
     with database.unit_of_work() as uow:
         job = uow.jobs.list(limit=1)[0]
-        before = {a.file_path for a in uow.assets.for_job(job.id)}
+        before = {a.file_path: a.id for a in uow.assets.for_job(job.id)}
     scene = Scene(heading="First", narration="Hello there. This is the first scene.")
-    narrate_scene.fn(settings, job.id, 0, scene, RenderSettings())
-    narrate_scene.fn(settings, job.id, 0, scene, RenderSettings())
+    narrate(settings, job.id, 0, scene, RenderSettings())
+    narrate(settings, job.id, 0, scene, RenderSettings())
     with database.unit_of_work() as uow:
-        after = [a.file_path for a in uow.assets.for_job(job.id)]
-    assert sorted(after) == sorted(before)
+        after = {a.file_path: a.id for a in uow.assets.for_job(job.id)}
+    assert after == before  # the same files, each still on its first row
     audio_dir = MediaLayout(settings.media_root).narration(job.id, 0).parent
     assert sorted(p.name for p in audio_dir.iterdir()) == ["scene-001.wav", "scene-002.wav"]
     assert _count(database, GeneratedVideo) == 1 and _count(database, MediaAsset) == 4
-    assert isinstance(job.id, uuid.UUID)
 
 
 def test_invalid_parameters_fail_the_run_at_once_with_the_validation_message(

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from gtts import gTTSError
 
-from engine.audio import NARRATION_RATE, wav_info
-from engine.errors import SpeechFailed
-from engine.speech import SpeechChain
-from engine.speech.fake import FakeEngine
-from engine.speech.gtts_engine import GttsEngine
+from reelflow.engine.audio import NARRATION_RATE, wav_info
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.engine.speech.gtts_engine import GttsEngine
+from reelflow.errors import SpeechFailed
 
 
 class _Response:

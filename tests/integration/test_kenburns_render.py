@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from engine.audio import NARRATION_RATE, join_padded
-from engine.compose import Shot, render_video
-from engine.encoder import EncoderSettings
-from engine.ffmpeg import run_ffmpeg
-from engine.kenburns import zoom_at, zoom_frames
-from engine.probe import probe
-from engine.speech import SpeechChain
-from engine.speech.fake import FakeEngine
-from engine.timeline import plan_timeline
+from reelflow.engine.audio import NARRATION_RATE, join_padded
+from reelflow.engine.compose import Shot, render_video
+from reelflow.engine.encoder import EncoderSettings
+from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.engine.kenburns import zoom_at, zoom_frames
+from reelflow.engine.probe import probe
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.engine.timeline import plan_timeline
 
 WIDTH, HEIGHT = 320, 180
 

@@ -17,10 +17,10 @@ from typing import Any
 import psutil
 import pytest
 
-from db.session import Database
-from db.states import JobStatus, StorageType, VideoStatus
-from engine.probe import probe
-from storage.layout import MediaLayout
+from reelflow.db.session import Database
+from reelflow.db.states import JobStatus, StorageType, VideoStatus
+from reelflow.engine.probe import probe
+from reelflow.storage.layout import MediaLayout
 from tests import prefect_server
 from tests.prefect_server import call, clean_env, wait_for
 

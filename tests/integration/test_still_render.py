@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.burned_captions import CaptionSpan
-from engine.compose import Shot, render_video
-from engine.ffmpeg import ffmpeg_exe, run_ffmpeg
-from engine.probe import probe
+from reelflow.engine.burned_captions import CaptionSpan
+from reelflow.engine.compose import Shot, render_video
+from reelflow.engine.ffmpeg import ffmpeg_exe, run_ffmpeg
+from reelflow.engine.probe import probe
 
 
 def _pattern(path: Path, seed: int, size: tuple[int, int] = (160, 96)) -> Path:
@@ -104,7 +104,7 @@ def test_a_scene_longer_than_the_keyframe_interval_repeats_its_keyframe(tmp_path
 
 def test_a_slideshow_matches_a_straightforward_encode_of_the_same_slides(tmp_path: Path) -> None:
     from bench.quality import ssim
-    from engine.slides import Slide, render_slide
+    from reelflow.engine.slides import Slide, render_slide
 
     slides = []
     for n in range(3):

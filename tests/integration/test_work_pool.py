@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from db.session import Database
-from db.states import JobStatus
+from reelflow.db.session import Database
+from reelflow.db.states import JobStatus
 from tests import prefect_server
 from tests.prefect_server import call, clean_env, wait_for
 

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.audio import NARRATION_RATE, join_padded, wav_info
-from engine.errors import RenderFailed
-from engine.speech.fake import FakeEngine
+from reelflow.engine.audio import NARRATION_RATE, join_padded, wav_info
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.errors import RenderFailed
 
 
 def _tone(path: Path, text: str) -> Path:

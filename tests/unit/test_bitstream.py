@@ -1,6 +1,6 @@
 import pytest
 
-from engine.bitstream import BitReader, BitWriter, from_rbsp, split_nal_units, to_rbsp
+from reelflow.engine.bitstream import BitReader, BitWriter, from_rbsp, split_nal_units, to_rbsp
 
 
 def test_exp_golomb_codes_read_back_what_was_written() -> None:

@@ -1,4 +1,4 @@
-from engine.burned_captions import (
+from reelflow.engine.burned_captions import (
     MAX_LINES,
     CaptionSpan,
     caption_overlay,
@@ -6,7 +6,7 @@ from engine.burned_captions import (
     font_size,
     spans_for,
 )
-from engine.captions import Cue
+from reelflow.engine.captions import Cue
 
 
 def test_cues_become_frame_spans_relative_to_their_shot_rounded_to_the_nearest_frame() -> None:

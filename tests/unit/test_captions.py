@@ -1,5 +1,5 @@
-from engine.captions import cues_for, to_srt
-from engine.speech.base import Sentence, split_sentences, spread_by_length
+from reelflow.engine.captions import cues_for, to_srt
+from reelflow.engine.speech.base import Sentence, split_sentences, spread_by_length
 
 
 def test_cues_are_offset_by_their_scene_start() -> None:

@@ -23,7 +23,7 @@ def test_cleanup_media_is_deployed_daily_at_three_on_the_reelflow_pool_one_run_a
 
 
 def test_the_cleanup_flow_takes_only_json_parameters_with_defaults() -> None:
-    from flows.cleanup_media import cleanup_media
+    from reelflow.flows.cleanup_media import cleanup_media
 
     assert cleanup_media.name == "cleanup-media"
     parameters = inspect.signature(cleanup_media.fn).parameters.values()

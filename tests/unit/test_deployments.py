@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from prefect.utilities.callables import parameter_schema
 
-from deployments.serve import CLEANUP, CLEANUP_CRON, GENERATE, deployments
-from flows.cleanup_media import cleanup_media
-from flows.generate_video import generate_video
+from reelflow.deployments.serve import CLEANUP, CLEANUP_CRON, GENERATE, deployments
+from reelflow.flows.cleanup_media import cleanup_media
+from reelflow.flows.generate_video import generate_video
 
 
 def _properties(flow: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.files import atomic_output
+from reelflow.files import atomic_output
 
 
 def test_a_finished_write_appears_at_its_final_path(tmp_path: Path) -> None:

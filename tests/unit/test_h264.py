@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine.bitstream import BitReader, BitWriter, from_rbsp, to_rbsp
-from engine.cabac import CABAC_INIT_IDC, SKIP_SLICE_QP, skip_slice_data
-from engine.errors import RenderFailed
-from engine.h264 import PictureHeader, SequenceHeader, read_sps, skip_frame
+from reelflow.engine.bitstream import BitReader, BitWriter, from_rbsp, to_rbsp
+from reelflow.engine.cabac import CABAC_INIT_IDC, SKIP_SLICE_QP, skip_slice_data
+from reelflow.engine.h264 import PictureHeader, SequenceHeader, read_sps, skip_frame
+from reelflow.errors import RenderFailed
 
 SEQUENCE = SequenceHeader(sps_id=0, frame_num_bits=4, poc_type=0, poc_lsb_bits=6, chroma=True,
                           macroblocks=40)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from engine.kenburns import ZOOM, crop_box, to_yuv420, zoom_at
+from reelflow.engine.kenburns import ZOOM, crop_box, to_yuv420, zoom_at
 
 
 def test_the_zoom_starts_at_one_and_grows_by_equal_steps() -> None:

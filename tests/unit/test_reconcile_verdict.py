@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tasks.reconcile import verdict
+from reelflow.services.reconcile import verdict
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TIMEOUT = timedelta(seconds=120)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from db.states import StorageType
-from storage.records import (
+from reelflow.db.states import StorageType
+from reelflow.storage.records import (
     AssetRecord,
     DiskFile,
     JobRecord,

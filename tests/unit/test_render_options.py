@@ -1,7 +1,7 @@
 import pytest
 
-from engine.errors import InvalidScript
-from engine.parsing import parse_script
+from reelflow.engine.parsing import parse_script
+from reelflow.errors import InvalidScript
 
 
 def test_captions_and_motion_default_to_a_subtitle_track_and_still_slides() -> None:

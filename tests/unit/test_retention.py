@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from db.states import StorageType
-from storage.records import AssetRecord, DiskFile, JobRecord, VideoRecord
-from storage.retention import DAY, MB, Plan, Policy, Reason, plan_cleanup
+from reelflow.db.states import StorageType
+from reelflow.storage.records import AssetRecord, DiskFile, JobRecord, VideoRecord
+from reelflow.storage.retention import DAY, MB, Plan, Policy, Reason, plan_cleanup
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0

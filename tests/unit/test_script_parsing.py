@@ -12,9 +12,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from engine.errors import InvalidScript
-from engine.parsing import parse_script, script_sha256
-from engine.script import MAX_SCENES, MAX_SCRIPT_BYTES, RenderSettings, Scene, Script
+from reelflow.engine.parsing import parse_script, script_sha256
+from reelflow.engine.script import MAX_SCENES, MAX_SCRIPT_BYTES, RenderSettings, Scene, Script
+from reelflow.errors import InvalidScript
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -513,7 +513,7 @@ def test_a_bad_resolution_names_the_value_and_the_expected_form() -> None:
 
 def test_an_unknown_speech_engine_is_rejected_by_name() -> None:
     message = str(error_of('{"title": "T", "settings": {"tts": "piper,espeak"}, "scenes": ["x"]}'))
-    assert "settings.tts: unknown speech engine 'espeak'" in message and "gtts, piper" in message
+    assert "settings.tts: unknown speech engine 'espeak'" in message and "piper, gtts" in message
 
 
 def test_an_unclosed_code_block_is_rejected_with_its_line() -> None:

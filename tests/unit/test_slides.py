@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from engine.errors import RenderFailed
-from engine.slides import Slide, render_slide
+from reelflow.engine.slides import Slide, render_slide
+from reelflow.errors import RenderFailed
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1080, 1920), (320, 240)])

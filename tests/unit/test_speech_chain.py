@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.audio import NARRATION_RATE, wav_info
-from engine.errors import SpeechFailed
-from engine.speech import SpeechChain
-from engine.speech.chain import build_engine, cache_key
-from engine.speech.fake import FakeEngine
+from reelflow.engine.audio import NARRATION_RATE, wav_info
+from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.chain import build_engine, cache_key
+from reelflow.engine.speech.fake import FakeEngine
+from reelflow.errors import SpeechFailed
 
 TEXT = "Hello there. This is a test!"
 

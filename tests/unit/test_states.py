@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from db import states
-from db.states import (
+from reelflow.db import states
+from reelflow.db.states import (
     JOB_TRANSITIONS,
     TERMINAL_JOB_STATES,
     TERMINAL_VIDEO_STATES,
@@ -19,7 +19,7 @@ from db.states import (
     transition_job,
     transition_video,
 )
-from engine.errors import InvalidTransition
+from reelflow.errors import InvalidTransition
 
 # The arrows of spec/data-model.md's diagrams, written out independently of states.py.
 JOB_ARROWS = {

@@ -2,7 +2,7 @@ from itertools import pairwise
 
 import pytest
 
-from engine.timeline import plan_timeline, total_seconds
+from reelflow.engine.timeline import plan_timeline, total_seconds
 
 
 def test_each_scene_lasts_its_narration_plus_the_pause_to_within_half_a_frame() -> None:

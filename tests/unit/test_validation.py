@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from db.policies import (
+from reelflow.db.policies import (
     DEFAULT_ACCESS_PERMISSIONS,
     DEFAULT_CLEANUP_POLICY,
     STORAGE_DIRECTORY,
     default_cleanup_policy,
 )
-from db.states import AssetType, JobStatus, StorageType, VideoStatus
-from db.validation import (
+from reelflow.db.states import AssetType, JobStatus, StorageType, VideoStatus
+from reelflow.db.validation import (
     ASSET_METADATA_KEYS,
     RESOURCE_USAGE_KEYS,
     validate_access_permissions,
@@ -26,7 +26,7 @@ from db.validation import (
     validate_storage,
     validate_video,
 )
-from engine.errors import RecordInvalid
+from reelflow.errors import RecordInvalid
 
 T0 = datetime(2025, 9, 25, 12, 0, tzinfo=UTC)
 USAGE = {key: 1.5 for key in RESOURCE_USAGE_KEYS}

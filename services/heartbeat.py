@@ -10,8 +10,8 @@ import threading
 import uuid
 from types import TracebackType
 
-from deployments.settings import Settings
-from tasks.runtime import database, utcnow
+from reelflow.services.runtime import database, utcnow
+from reelflow.settings import Settings
 
 DEFAULT_INTERVAL_SECONDS = 10.0
 

@@ -27,6 +27,10 @@ class VerificationFailed(ReelflowError):
     """The rendered file does not match the plan or its database row."""
 
 
+class DatabaseError(ReelflowError):
+    """The database could not be reached, or failed a statement for a reason other than a rule."""
+
+
 class StorageError(ReelflowError):
     """A file could not be written, moved, measured or deleted in the media root."""
 

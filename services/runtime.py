@@ -1,4 +1,4 @@
-"""What tasks share within one process: the open database and the media layout."""
+"""What the steps of one process share: the open database, the media layout and the clock."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from db.session import Database
-from deployments.settings import Settings
-from storage.layout import MediaLayout
+from reelflow.db.session import Database
+from reelflow.settings import Settings
+from reelflow.storage.layout import MediaLayout
 
 _opened: list[Database] = []
 
@@ -22,7 +22,7 @@ def _database(url: str, media_root: Path) -> Database:
 
 def database(settings: Settings) -> Database:
     """Returns the process-wide Database for ``settings`` (migrated, and its MediaStorage
-    records created for the media root, on first use)."""
+    records created for the media root, on first use). Raises DatabaseError."""
     return _database(settings.database_url, settings.media_root)
 
 

@@ -1,17 +1,18 @@
-"""Jobs, videos and assets read from the database as plain dictionaries for display."""
+"""Jobs, videos, assets and storage records read from the database as plain dictionaries."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from deployments.database import opened
-from deployments.settings import Settings
+from reelflow.db.states import StorageType
+from reelflow.services.runtime import database
+from reelflow.settings import Settings
 
 
 def job_rows(settings: Settings, *, session_id: str | None, limit: int) -> list[dict[str, Any]]:
     """Returns the newest jobs (optionally of one session) with their video titles."""
-    with opened(settings) as database, database.unit_of_work(read_only=True) as uow:
+    with database(settings).unit_of_work(read_only=True) as uow:
         rows = []
         for job in uow.jobs.list(session_id=session_id, limit=limit):
             video = uow.videos.get_for_job(job.id)
@@ -29,7 +30,7 @@ def job_rows(settings: Settings, *, session_id: str | None, limit: int) -> list[
 
 def job_detail(settings: Settings, job_id: uuid.UUID) -> dict[str, Any]:
     """Returns one job with its video and assets; raises NotFound."""
-    with opened(settings) as database, database.unit_of_work(read_only=True) as uow:
+    with database(settings).unit_of_work(read_only=True) as uow:
         job = uow.jobs.get(job_id)
         video = uow.videos.get_for_job(job_id)
         return {
@@ -53,3 +54,25 @@ def job_detail(settings: Settings, job_id: uuid.UUID) -> dict[str, Any]:
                 "metadata": a.asset_metadata,
             } for a in uow.assets.for_job(job_id)],
         }
+
+
+def storage_rows(settings: Settings) -> list[dict[str, Any]]:
+    """Returns each storage record as a plain dictionary, in StorageType order."""
+    with database(settings).unit_of_work(read_only=True) as uow:
+        return [{"storage_type": str(r.storage_type), "directory_path": r.directory_path,
+                 "total_size_bytes": r.total_size_bytes or 0, "file_count": r.file_count or 0,
+                 "last_cleanup": r.last_cleanup.isoformat() if r.last_cleanup else None,
+                 "cleanup_policy": r.cleanup_policy, "access_permissions": r.access_permissions}
+                for r in uow.storage.all()]
+
+
+def update_storage(settings: Settings, kind: StorageType, *, cleanup_policy: dict[str, Any],
+                   access_permissions: dict[str, Any]) -> dict[str, Any]:
+    """Merges new policy and permission values into a storage type's record; returns the
+    record's settings. Raises RecordInvalid naming the key when a value breaks a rule."""
+    with database(settings).unit_of_work() as uow:
+        record = uow.storage.update_settings(kind, cleanup_policy=cleanup_policy,
+                                             access_permissions=access_permissions)
+        uow.commit()
+        return {"storage_type": str(kind), "cleanup_policy": record.cleanup_policy,
+                "access_permissions": record.access_permissions}

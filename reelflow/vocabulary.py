@@ -1,0 +1,43 @@
+"""The words every layer shares: option vocabularies and the resolution pattern, defined once.
+
+The command line takes its choices from these (``typing.get_args``), the flow's run form shows
+them as dropdowns, the engine validates against them and the database checks the same pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+Quality = Literal["draft", "standard", "high"]
+Captions = Literal["soft", "burned", "off"]
+Motion = Literal["none", "kenburns"]
+SpeechEngineName = Literal["piper", "gtts"]
+# The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
+Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
+                     "1080x1080", "3840x2160"]
+
+QUALITIES: tuple[Quality, ...] = get_args(Quality)
+CAPTIONS: tuple[Captions, ...] = get_args(Captions)
+MOTIONS: tuple[Motion, ...] = get_args(Motion)
+SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
+RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
+
+DEFAULT_QUALITY: Quality = "standard"
+DEFAULT_CAPTIONS: Captions = "soft"
+DEFAULT_MOTION: Motion = "none"
+DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
+DEFAULT_RESOLUTION: Resolution = "1280x720"
+
+# Why at most five digits a side: no frame is wider than 99,999 pixels, and the bound keeps
+# int() away from a hostile 10,000-digit "resolution".
+RESOLUTION_PATTERN = r"^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$"
+_RESOLUTION = re.compile(RESOLUTION_PATTERN)
+
+
+def parse_resolution(text: str) -> tuple[int, int] | None:
+    """Given "WIDTHxHEIGHT", returns (width, height); None when ``text`` is not of that form."""
+    if not isinstance(text, str) or not _RESOLUTION.match(text):
+        return None
+    width, height = text.split("x")
+    return int(width), int(height)
