@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test test-fast lint bench install clean
 
 install: $(STAMP)
 
@@ -21,13 +21,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 
+# The unit tier only: no database server, no Prefect server, seconds.
+test-fast: $(STAMP)
+	$(VENV)/bin/python -m pytest tests/unit -q
+
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e '.[test,dev]'
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict engine db storage tasks flows deployments
+	$(VENV)/bin/mypy --strict -p reelflow -p bench
 
 clean:
 	rm -rf reelflow-data .pytest_cache

@@ -9,7 +9,6 @@ caller passes in, so the rules stay testable without a disk.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import PurePath
@@ -17,6 +16,7 @@ from typing import TypeGuard
 
 from reelflow.db.states import AssetType, JobStatus, VideoStatus
 from reelflow.errors import RecordInvalid
+from reelflow.vocabulary import parse_resolution
 
 FileExists = Callable[[str], bool] | bool
 
@@ -41,7 +41,6 @@ TIMED_ASSET_TYPES: frozenset[AssetType] = frozenset({AssetType.AUDIO, AssetType.
 POLICY_KEYS: tuple[str, ...] = ("max_age_days", "max_size_mb", "preserve_completed_videos")
 PERMISSION_KEYS: tuple[str, ...] = ("public_read", "authenticated_read", "admin_write")
 
-_RESOLUTION = re.compile(r"^[1-9][0-9]*x[1-9][0-9]*$")
 
 
 def is_number(value: object) -> TypeGuard[int | float]:
@@ -62,10 +61,10 @@ def validate_progress(progress: object) -> int:
 
 def validate_resolution(resolution: str) -> tuple[int, int]:
     """Given "WIDTHxHEIGHT" (e.g. "1920x1080"), returns (width, height); raises RecordInvalid."""
-    if not isinstance(resolution, str) or not _RESOLUTION.match(resolution):
+    size = parse_resolution(resolution)
+    if size is None:
         raise RecordInvalid(f"resolution must look like WIDTHxHEIGHT, got {resolution!r}")
-    width, height = resolution.split("x")
-    return int(width), int(height)
+    return size
 
 
 def validate_duration(field: str, duration: object) -> float:

@@ -1,6 +1,6 @@
-"""The two deployments, and serving them without a work pool (the embedded mode).
+"""Serving the deployments without a work pool (the embedded mode), and the local server.
 
-prefect.yaml declares the same two deployments for a process work pool in production.
+The deployments are prefect.yaml's (deployments/definitions.py), built here as served ones.
 """
 
 from __future__ import annotations
@@ -14,29 +14,37 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+from reelflow.deployments.definitions import Definition, definitions
 from reelflow.errors import ReelflowError
 
-GENERATE = "generate-video"
-CLEANUP = "cleanup-media"
-CLEANUP_CRON = "0 3 * * *"
+
+def deployments() -> list[Any]:
+    """Returns prefect.yaml's deployments as served ones, each with its description, tags,
+    parameters, schedules and concurrency limit."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.types.entrypoint import EntrypointType
+
+    built = []
+    for spec in definitions().values():
+        flow = _flow(spec)
+        built.append(flow.to_deployment(
+            name=spec.name, description=spec.description, tags=list(spec.tags),
+            parameters=spec.parameters, concurrency_limit=spec.concurrency_limit,
+            schedules=[CronSchedule(cron=cron, timezone=zone) for cron, zone in spec.schedules],
+            entrypoint_type=EntrypointType.MODULE_PATH))
+    return built
 
 
-def deployments(cleanup_cron: str = CLEANUP_CRON) -> list[Any]:
-    """Returns the generate-video and cleanup-media deployments (the latter on a cron)."""
-    from reelflow.flows.cleanup_media import cleanup_media
-    from reelflow.flows.generate_video import generate_video
+def _flow(spec: Definition) -> Any:
+    import importlib
 
-    return [
-        generate_video.to_deployment(
-            name=GENERATE, tags=["reelflow"],
-            description="Render a script into a narrated, verified MP4 (one run = one job)."),
-        cleanup_media.to_deployment(
-            name=CLEANUP, tags=["reelflow"], cron=cleanup_cron,
-            description="Enforce retention in the media root and fail jobs lost workers left."),
-    ]
+    try:
+        return getattr(importlib.import_module(spec.module), spec.function)
+    except (ImportError, AttributeError) as exc:
+        raise ReelflowError(f"deployment {spec.name}: cannot load {spec.entrypoint}") from exc
 
 
-def serve_deployments(limit: int, cleanup_cron: str = CLEANUP_CRON) -> None:
+def serve_deployments(limit: int) -> None:
     """Serves both deployments until interrupted; runs execute in subprocesses of this one.
 
     Schedules are left active on shutdown (a Ctrl-C must not pause the daily cleanup).
@@ -46,7 +54,7 @@ def serve_deployments(limit: int, cleanup_cron: str = CLEANUP_CRON) -> None:
     # A served run should start within a second or two of its creation, not Prefect's default
     # ten-second poll.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
-    serve(*deployments(cleanup_cron), limit=limit, pause_on_shutdown=False,
+    serve(*deployments(), limit=limit, pause_on_shutdown=False,
           print_starting_message=False)
 
 

@@ -30,7 +30,7 @@ from reelflow.engine.kenburns import encode_zoom
 from reelflow.engine.segments import assemble
 from reelflow.errors import RenderFailed
 from reelflow.files import partial_path, parts_folder, publish
-from reelflow.vocabulary import DEFAULT_MOTION, Motion
+from reelflow.vocabulary import DEFAULT_MOTION, DEFAULT_QUALITY, Motion, Quality
 
 AUDIO_BITRATE = "128k"
 AUDIO_RATE = 48000
@@ -70,7 +70,7 @@ def render_video(
     target: Path,
     *,
     fps: int,
-    quality: str = "standard",
+    quality: Quality = DEFAULT_QUALITY,
     audio: Path | None = None,
     subtitles: Path | None = None,
     title: str | None = None,

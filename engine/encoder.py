@@ -22,8 +22,9 @@ from PIL import Image
 
 from reelflow.engine.ffmpeg import run_ffmpeg
 from reelflow.errors import RenderFailed
+from reelflow.vocabulary import DEFAULT_QUALITY, Quality
 
-PRESETS: dict[str, tuple[str, int]] = {
+PRESETS: dict[Quality, tuple[str, int]] = {
     "draft": ("ultrafast", 30),
     "standard": ("veryfast", 23),
     "high": ("medium", 19),
@@ -39,7 +40,7 @@ class EncoderSettings:
     width: int
     height: int
     fps: int
-    quality: str = "standard"
+    quality: Quality = DEFAULT_QUALITY
     threads: int = 0
 
     def __post_init__(self) -> None:

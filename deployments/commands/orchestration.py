@@ -10,9 +10,10 @@ import time
 import uuid
 from typing import Any
 
-from reelflow.deployments.commands.render import add_look_options, flow_parameters, read_script
+from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
+from reelflow.deployments.definitions import GENERATE
 from reelflow.deployments.prefect_env import prepare_prefect
-from reelflow.deployments.serve import GENERATE, api_is_healthy, serve_deployments, start_server
+from reelflow.deployments.serve import api_is_healthy, serve_deployments, start_server
 from reelflow.errors import ReelflowError
 from reelflow.settings import Settings
 
@@ -34,13 +35,7 @@ def register(commands: Any) -> None:
 
     submit = commands.add_parser(
         "submit", help="create a generate-video run over the Prefect API; print its job id")
-    submit.add_argument("script", help="script file, or - for stdin (sent inline)")
-    for flag in ("--title", "--resolution", "--tts"):
-        submit.add_argument(flag)
-    submit.add_argument("--quality", choices=["draft", "standard", "high"])
-    submit.add_argument("--session", default="default")
-    submit.add_argument("--no-audio", action="store_true")
-    add_look_options(submit)
+    add_job_options(submit)
     submit.add_argument("--idempotency-key", help="the same key twice yields one job")
     submit.add_argument("--deployment", default=f"{GENERATE}/{GENERATE}")
     submit.add_argument("--wait", action="store_true", help="follow the run to its end")

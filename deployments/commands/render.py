@@ -11,31 +11,46 @@ from typing import Any
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidScript, ReelflowError
 from reelflow.settings import Settings
+from reelflow.vocabulary import (
+    CAPTIONS,
+    DEFAULT_CAPTIONS,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    DEFAULT_RESOLUTION,
+    DEFAULT_SPEECH_ENGINE,
+    MOTIONS,
+    QUALITIES,
+    SPEECH_ENGINES,
+)
 
 
 def register(commands: Any) -> None:
     render = commands.add_parser("render", help="render a script into an MP4 and wait for it")
-    render.add_argument("script", help="script file (.md, .txt, .yaml, .json), or - for stdin")
-    render.add_argument("--title", help="video title (default: the script's # Title)")
-    render.add_argument("--resolution", help="WIDTHxHEIGHT, e.g. 1920x1080 (default 1280x720)")
-    render.add_argument("--quality", choices=["draft", "standard", "high"],
-                        help="encoding quality (default standard)")
-    render.add_argument("--tts", help="speech engine chain: piper, gtts or gtts,piper "
-                                      "(default piper, offline)")
-    render.add_argument("--session", default="default", help="session id to file the job under")
-    render.add_argument("--no-audio", action="store_true", help="leave the narration out")
-    add_look_options(render)
+    add_job_options(render)
     render.add_argument("--json", action="store_true",
                         help="print one JSON object with the job and video on stdout")
     render.set_defaults(handler=run)
 
 
-def add_look_options(command: Any) -> None:
-    """Adds --captions and --motion, shared by render and submit."""
-    command.add_argument("--captions", choices=["soft", "burned", "off"],
-                         help="subtitle track (soft, default), drawn into the picture, or none")
-    command.add_argument("--motion", choices=["none", "kenburns"],
-                         help="still slides (default) or a slow Ken Burns zoom")
+def add_job_options(command: Any) -> None:
+    """Adds the script argument and the options of a job, shared by render and submit."""
+    command.add_argument("script", help="script file (.md, .txt, .yaml, .json), or - for stdin")
+    command.add_argument("--title", help="video title (default: the script's # Title)")
+    command.add_argument("--resolution",
+                         help=f"WIDTHxHEIGHT, e.g. 1920x1080 (default {DEFAULT_RESOLUTION})")
+    command.add_argument("--quality", choices=QUALITIES,
+                         help=f"encoding quality (default {DEFAULT_QUALITY})")
+    command.add_argument("--tts", help=f"speech engine chain of {', '.join(SPEECH_ENGINES)}, "
+                                       f"e.g. gtts,piper (default {DEFAULT_SPEECH_ENGINE}, "
+                                       "offline)")
+    command.add_argument("--session", default="default", help="session id to file the job under")
+    command.add_argument("--no-audio", action="store_true", help="leave the narration out")
+    command.add_argument("--captions", choices=CAPTIONS,
+                         help="a subtitle track (soft), drawn into the picture (burned) or "
+                              f"none (off); default {DEFAULT_CAPTIONS}")
+    command.add_argument("--motion", choices=MOTIONS,
+                         help="still slides (none) or a slow zoom (kenburns); default "
+                              f"{DEFAULT_MOTION}")
 
 
 def read_script(name: str) -> tuple[bytes, Path | None]:

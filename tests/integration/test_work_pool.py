@@ -43,7 +43,7 @@ def test_prefect_yaml_declares_both_deployments_with_the_daily_cleanup(
     generate = call(api, "GET", "/deployments/name/generate-video/generate-video")
     cleanup = call(api, "GET", "/deployments/name/cleanup-media/cleanup-media")
     assert generate["work_pool_name"] == cleanup["work_pool_name"] == "reelflow"
-    assert generate["entrypoint"] == "flows/generate_video.py:generate_video"
+    assert generate["entrypoint"] == "reelflow.flows.generate_video.generate_video"
     crons = [s["schedule"]["cron"] for s in cleanup["schedules"]]
     assert crons == ["0 3 * * *"]
     schema = generate["parameter_openapi_schema"]["properties"]

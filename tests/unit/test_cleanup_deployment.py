@@ -16,7 +16,7 @@ def test_cleanup_media_is_deployed_daily_at_three_on_the_reelflow_pool_one_run_a
 ) -> None:
     config = PrefectYamlModel.model_validate(yaml.safe_load((ROOT / "prefect.yaml").read_text()))
     deployment = next(d for d in config.deployments if d.name == "cleanup-media")
-    assert deployment.entrypoint == "flows/cleanup_media.py:cleanup_media"
+    assert deployment.entrypoint == "reelflow.flows.cleanup_media.cleanup_media"
     assert deployment.work_pool is not None and deployment.work_pool.name == "reelflow"
     assert [s.cron for s in deployment.schedules or []] == ["0 3 * * *"]
     assert deployment.concurrency_limit == 1
