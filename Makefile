@@ -26,6 +26,7 @@ test-fast: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/unit -q
 
 bench: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,bench]'
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)

@@ -16,9 +16,10 @@ from reelflow.engine.burned_captions import spans_for
 from reelflow.engine.captions import Cue
 from reelflow.engine.compose import Shot, render_video
 from reelflow.engine.timeline import SceneSlot
+from reelflow.vocabulary import Quality
 
 
-def render(workload: Workload, target: Path, quality: str = "standard") -> None:
+def render(workload: Workload, target: Path, quality: Quality = "standard") -> None:
     """Renders ``workload`` to ``target`` with the engine."""
     slots = [SceneSlot(n, scene.start_frame, scene.frames, workload.fps)
              for n, scene in enumerate(workload.scenes)]

@@ -20,15 +20,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, caption_runs, with_caption
 from reelflow.engine.encode_still import encode_holds
-from reelflow.engine.encoder import EncoderSettings
+from reelflow.engine.encoder import EncoderSettings, encode_segment
 from reelflow.engine.ffmpeg import run_ffmpeg
-from reelflow.engine.kenburns import encode_zoom
+from reelflow.engine.kenburns import encode_zoom, to_yuv420
 from reelflow.engine.segments import assemble
-from reelflow.errors import RenderFailed
+from reelflow.errors import RenderFailed, StreamNotExtendable
 from reelflow.files import partial_path, parts_folder, publish
 from reelflow.vocabulary import DEFAULT_MOTION, DEFAULT_QUALITY, Motion, Quality
 
@@ -50,7 +51,8 @@ class Shot:
 @dataclass(frozen=True)
 class RenderReport:
     """What a render did, as data for the job's resource usage. ``encoded_frames`` counts the
-    frames that went through the encoder; the others are copies of their predecessor."""
+    frames that went through the encoder; the others are copies of their predecessor.
+    ``fallback_shots``: still shots the skip-frame writer refused, encoded frame by frame."""
 
     frames: int
     scenes: int
@@ -58,6 +60,7 @@ class RenderReport:
     encode_seconds: float
     mux_seconds: float
     workers: int
+    fallback_shots: int = 0
 
 
 def default_workers() -> int:
@@ -104,7 +107,7 @@ def render_video(
         started = time.perf_counter()
         pieces = [work / f"shot-{n:04d}{'.mp4' if _moves(shot) else '.h264'}"
                   for n, shot in enumerate(shots)]
-        encoded = 0
+        encoded = fallbacks = 0
         # The narration is ready before any picture: its one AAC encode runs alongside.
         with ThreadPoolExecutor(max_workers=1) as sound, \
                 ThreadPoolExecutor(max_workers=pool_size) as pool:
@@ -113,7 +116,9 @@ def render_video(
                     for shot, piece in zip(shots, pieces, strict=True)]
             try:
                 for done, job in enumerate(jobs, start=1):
-                    encoded += job.result()
+                    pieces[done - 1], frames_encoded = job.result()
+                    encoded += frames_encoded
+                    fallbacks += pieces[done - 1].suffix == ".mp4" and not _moves(shots[done - 1])
                     if on_scene_done is not None:
                         on_scene_done(done, len(shots))
             except BaseException:
@@ -132,7 +137,8 @@ def render_video(
             temp.unlink(missing_ok=True)
         return RenderReport(frames=sum(shot.frames for shot in shots), scenes=len(shots),
                             encoded_frames=encoded, encode_seconds=joined - started,
-                            mux_seconds=time.perf_counter() - joined, workers=pool_size)
+                            mux_seconds=time.perf_counter() - joined, workers=pool_size,
+                            fallback_shots=fallbacks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -141,15 +147,15 @@ def _moves(shot: Shot) -> bool:
     return shot.motion == "kenburns" and shot.frames > 1
 
 
-def encode_shot(shot: Shot, piece: Path, settings: EncoderSettings) -> int:
-    """Encodes one shot: a moving one to an MP4 segment, a still one to an Annex B stream.
-
-    Returns how many frames went through the encoder.
-    """
+def encode_shot(shot: Shot, piece: Path, settings: EncoderSettings) -> tuple[Path, int]:
+    """Encodes one shot: a moving one to an MP4 segment, a still one to an Annex B stream
+    (``piece``), or, when the skip-frame writer cannot extend x264's stream, to an MP4 segment
+    encoded frame by frame beside it. Returns the piece written and how many frames went
+    through the encoder. Raises RenderFailed."""
     picture = _load(shot.image, settings)
     if _moves(shot):
         encode_zoom(picture, shot.frames, shot.captions, piece, settings)
-        return shot.frames
+        return piece, shot.frames
     runs = list(caption_runs(shot.captions, shot.frames))
 
     def pictures() -> Iterator[Image.Image]:
@@ -157,9 +163,27 @@ def encode_shot(shot: Shot, piece: Path, settings: EncoderSettings) -> int:
             yield picture if text is None else with_caption(
                 picture, caption_overlay(text, settings.width, settings.height))
 
-    encode_holds(pictures(), [count for _, count in runs], piece, settings,
-                 what=f"encoding {shot.image.name}")
-    return len(runs)
+    lengths = [count for _, count in runs]
+    what = f"encoding {shot.image.name}"
+    try:
+        encode_holds(pictures(), lengths, piece, settings, what=what)
+        return piece, len(runs)
+    except StreamNotExtendable:
+        # Why: the skip-frame writer knows the stream features x264 uses today; should a new
+        # x264 use others, the video gets slower to make, never impossible.
+        piece.unlink(missing_ok=True)
+        fallback = piece.with_suffix(".mp4")
+        encode_segment(held_frames(pictures(), lengths), fallback, settings, what=what)
+        return fallback, shot.frames
+
+
+def held_frames(pictures: Iterator[Image.Image], lengths: Sequence[int]) -> Iterator[bytes]:
+    """Yields raw yuv420p frames: picture ``n`` repeated ``lengths[n]`` times."""
+    for picture, length in zip(pictures, lengths, strict=True):
+        y, u, v = to_yuv420(np.asarray(picture.convert("RGB")))
+        frame = y.tobytes() + u.tobytes() + v.tobytes()
+        for _ in range(length):
+            yield frame
 
 
 def _image_size(path: Path) -> tuple[int, int]:

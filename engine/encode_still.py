@@ -28,7 +28,7 @@ from reelflow.engine.h264 import (
     read_sps,
     skip_frame,
 )
-from reelflow.errors import RenderFailed
+from reelflow.errors import RenderFailed, StreamNotExtendable
 
 
 def encode_holds(pictures: Iterable[Image.Image], lengths: Sequence[int], target: Path,
@@ -50,8 +50,8 @@ def expand(pictures: Sequence[list[bytes]], lengths: Sequence[int], keyframe_int
     """Yields the NAL units of the shot: each IDR picture, then skipped frames to its length,
     the IDR picture again every ``keyframe_interval`` frames.
 
-    Raises RenderFailed unless every picture is an IDR picture with its parameter sets before
-    it or before an earlier picture.
+    Raises StreamNotExtendable unless every picture is an IDR picture with its parameter sets
+    before it or before an earlier picture.
     """
     sequence: SequenceHeader | None = None
     header: PictureHeader | None = None
@@ -62,9 +62,9 @@ def expand(pictures: Sequence[list[bytes]], lengths: Sequence[int], keyframe_int
             elif nal_type(unit) == NAL_PPS:
                 header = read_pps(unit)
         if sequence is None or header is None:
-            raise RenderFailed("the encoder's first picture has no parameter sets")
+            raise StreamNotExtendable("the encoder's first picture has no parameter sets")
         if not any(nal_type(unit) == NAL_IDR for unit in picture):
-            raise RenderFailed("the encoder made a still picture that is not an IDR picture")
+            raise StreamNotExtendable("the encoder made a still picture that is not an IDR picture")
         since_idr = 0
         for _ in range(length):
             if since_idr % keyframe_interval == 0:

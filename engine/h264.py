@@ -6,7 +6,8 @@ still picture costs one real encode however long it stays on screen. The slice i
 the encoder's own parameter sets, so the stream keeps exactly the headers x264 chose, CABAC
 (engine/cabac.py) or CAVLC alike. Only progressive 4:2:0-style streams with
 pic_order_cnt_type 0 or 2 are handled, which is what x264 writes; anything else raises
-RenderFailed rather than producing a broken stream.
+StreamNotExtendable rather than producing a broken stream, and the shot is then encoded frame
+by frame (engine/compose.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from reelflow.engine.bitstream import BitReader, BitWriter, from_rbsp, to_rbsp
 from reelflow.engine.cabac import CABAC_INIT_IDC, SKIP_SLICE_QP, skip_slice_data
-from reelflow.errors import RenderFailed
+from reelflow.errors import RenderFailed, StreamNotExtendable
 
 NAL_SLICE, NAL_IDR, NAL_SEI, NAL_SPS, NAL_PPS = 1, 5, 6, 7, 8
 _HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
@@ -57,7 +58,8 @@ def is_slice(unit: bytes) -> bool:
 
 
 def read_sps(unit: bytes) -> SequenceHeader:
-    """Parses a sequence parameter set; raises RenderFailed for streams this module can't extend."""
+    """Parses a sequence parameter set; raises StreamNotExtendable for streams this module
+    cannot extend."""
     bits = BitReader(to_rbsp(unit[1:]))
     profile = bits.u(8)
     bits.skip(16)  # constraint flags, level
@@ -65,19 +67,20 @@ def read_sps(unit: bytes) -> SequenceHeader:
     if profile in _HIGH_PROFILES:
         chroma_format = bits.ue()
         if chroma_format == 3 and bits.u(1):
-            raise RenderFailed("H.264 stream with separate colour planes: cannot add frames")
+            raise StreamNotExtendable("H.264 stream with separate colour planes: cannot add frames")
         bits.skip("ue", "ue", 1)  # bit depths, transform bypass
         if bits.u(1):
-            raise RenderFailed("H.264 stream with scaling matrices: cannot add still frames")
+            raise StreamNotExtendable("H.264 stream with scaling matrices: cannot add still frames")
     frame_num_bits = bits.ue() + 4
     poc_type = bits.ue()
     if poc_type not in (0, 2):
-        raise RenderFailed(f"H.264 stream with picture order type {poc_type}: cannot add frames")
+        raise StreamNotExtendable(
+            f"H.264 stream with picture order type {poc_type}: cannot add frames")
     poc_lsb_bits = bits.ue() + 4 if poc_type == 0 else 0
     bits.skip("ue", 1)  # max_num_ref_frames, gaps_in_frame_num_allowed_flag
     width, height = bits.ue() + 1, bits.ue() + 1
     if not bits.u(1):
-        raise RenderFailed("interlaced H.264 stream: cannot add still frames")
+        raise StreamNotExtendable("interlaced H.264 stream: cannot add still frames")
     return SequenceHeader(sps_id, frame_num_bits, poc_type, poc_lsb_bits, chroma_format != 0,
                           width * height)
 
@@ -89,7 +92,7 @@ def read_pps(unit: bytes) -> PictureHeader:
     bits.skip("ue")  # seq_parameter_set_id
     cabac, field_poc = bits.u(1), bits.u(1)
     if bits.ue() != 0:
-        raise RenderFailed("H.264 stream with slice groups: cannot add still frames")
+        raise StreamNotExtendable("H.264 stream with slice groups: cannot add still frames")
     bits.skip("ue", "ue")  # default reference counts
     weighted = bits.u(1)
     bits.skip(2)  # weighted_bipred_idc
@@ -152,7 +155,7 @@ def with_idr_pic_id(unit: bytes, sequence: SequenceHeader, picture: PictureHeade
     head = BitWriter().ue(bits.ue())
     slice_type = bits.ue()
     if slice_type % 5 != _I_SLICE:
-        raise RenderFailed("an IDR slice that is not intra: cannot renumber it")
+        raise StreamNotExtendable("an IDR slice that is not intra: cannot renumber it")
     head.ue(slice_type).ue(bits.ue()).u(sequence.frame_num_bits, bits.u(sequence.frame_num_bits))
     bits.skip("ue")
     head.ue(value)

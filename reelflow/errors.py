@@ -23,6 +23,11 @@ class RenderFailed(ReelflowError):
     """Drawing slides or encoding the video failed."""
 
 
+class StreamNotExtendable(RenderFailed):
+    """The encoder's H.264 stream uses a feature the skip-frame writer cannot extend; the
+    shot is then encoded frame by frame instead (slower, still correct)."""
+
+
 class VerificationFailed(ReelflowError):
     """The rendered file does not match the plan or its database row."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from reelflow.engine.probe import probe
@@ -100,13 +102,35 @@ def test_show_of_an_unknown_job_exits_2(env: dict[str, str]) -> None:
 
 
 def test_captions_and_motion_can_be_chosen_on_the_command_line(env: dict[str, str]) -> None:
-    done = run(["render", "-", "--captions", "burned", "--motion", "kenburns", "--resolution",
-                "320x180", "--quality", "draft", "--json"], env,
-               stdin=b"# Look\n\nA zooming scene. With burned-in captions.\n")
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    script = b"# Look\n\nA zooming scene. With burned-in captions.\n"
+    common = ["--motion", "kenburns", "--resolution", "320x180", "--quality", "draft", "--json"]
+    done = run(["render", "-", "--captions", "burned", *common], env, stdin=script)
+    plain = run(["render", "-", "--captions", "off", *common], env, stdin=script)
+    assert done.returncode == 0 and plain.returncode == 0, done.stderr + plain.stderr
+    result, without = json.loads(done.stdout), json.loads(plain.stdout)
     found = probe(Path(result["video"]["file_path"]))
     assert found.subtitle_streams == 0  # drawn into the picture, not a track
     detail = json.loads(run(["show", result["job_id"], "--json"], env).stdout)
     chosen = detail["composition_settings"]
     assert (chosen["captions"], chosen["motion"]) == ("burned", "kenburns")
+    sentence = next(a for a in detail["assets"] if a["asset_type"] == "AUDIO")["metadata"][
+        "sentences"][0]
+    moment = (sentence[1] + sentence[2]) / 2
+    burned = _frame_at(Path(result["video"]["file_path"]), moment)
+    bare = _frame_at(Path(without["video"]["file_path"]), moment)
+    later = _frame_at(Path(without["video"]["file_path"]), found.video_duration - 0.2)
+    top, bottom = slice(0, 60), slice(120, 180)
+    # Ken Burns: without captions, the picture still changes between two moments.
+    assert np.abs(later - bare).mean() > 0.5
+    # Burned captions: the same moment with and without them differs in the lower third.
+    assert np.abs(burned[bottom] - bare[bottom]).mean() > 3 * max(
+        0.3, np.abs(burned[top] - bare[top]).mean())
+
+
+def _frame_at(path: Path, seconds: float) -> np.ndarray:
+    """The luma of the first decoded frame at or after ``seconds``, as floats."""
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= seconds:
+                return frame.to_ndarray(format="gray").astype(float)
+    raise AssertionError(f"no frame at {seconds} s")

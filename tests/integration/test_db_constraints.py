@@ -90,6 +90,13 @@ def test_the_database_accepts_rows_within_the_constraints(
             "completed_at = started_at"
         )
         connection.exec_driver_sql("UPDATE media_assets SET duration = 0.001")
+    with database.engine.connect() as connection:
+        job = connection.exec_driver_sql(
+            "SELECT progress_percentage, status, error_message FROM video_generation_jobs"
+        ).one()
+        durations = connection.exec_driver_sql("SELECT duration FROM media_assets").scalars()
+        assert tuple(job) == (100, "FAILED", "boom")
+        assert set(durations) == {0.001}
 
 
 def test_a_job_cannot_point_at_a_missing_script(database: Database) -> None:
