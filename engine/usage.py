@@ -10,14 +10,26 @@ from typing import Self
 import psutil
 
 
-def _tree_rss(process: psutil.Process) -> int:
+def _tree_rss(process: psutil.Process, ignored: frozenset[int] = frozenset()) -> int:
     total = 0
-    for member in [process, *process.children(recursive=True)]:
+    for member in [process, *_children(process, ignored)]:
         try:
             total += member.memory_info().rss
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue  # a child that just ended no longer holds memory
     return total
+
+
+def _children(process: psutil.Process, ignored: frozenset[int]) -> list[psutil.Process]:
+    """The process's descendants, without ``ignored`` ones and what they started."""
+    found = []
+    try:
+        for child in process.children():
+            if child.pid not in ignored:
+                found += [child, *_children(child, ignored)]
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        pass
+    return found
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
@@ -26,11 +38,13 @@ def _cpu_seconds(process: psutil.Process) -> float:
 
 
 class ResourceMeter:
-    """Samples the process tree's memory in a thread while a job runs.
+    """Samples the memory of this process and the processes it starts while a job runs.
 
     Use as a context manager, or start()/stop(); ``usage()`` returns the data model's
     resource_usage fields (disk use is added by the caller, who knows which files are the job's).
-    CPU time counts this process and the children it has waited for (each ffmpeg run).
+    Children that were already running at ``start()`` (such as a temporary Prefect server that
+    the command line started) are not the job's and are not counted. CPU time counts this
+    process and the children it has waited for (each ffmpeg run).
     """
 
     def __init__(self, interval: float = 0.1) -> None:
@@ -43,24 +57,26 @@ class ResourceMeter:
         self._cpu_start = 0.0
         self._elapsed: float | None = None
         self._cpu: float | None = None
+        self._ignored: frozenset[int] = frozenset()
 
     def start(self) -> Self:
         self._started = time.perf_counter()
         self._cpu_start = _cpu_seconds(self._process)
-        self._peak = _tree_rss(self._process)
+        self._ignored = frozenset(child.pid for child in self._process.children())
+        self._peak = _tree_rss(self._process, self._ignored)
         self._thread = threading.Thread(target=self._sample, name="resource-meter", daemon=True)
         self._thread.start()
         return self
 
     def _sample(self) -> None:
         while not self._stop.wait(self._interval):
-            self._peak = max(self._peak, _tree_rss(self._process))
+            self._peak = max(self._peak, _tree_rss(self._process, self._ignored))
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self._peak = max(self._peak, _tree_rss(self._process))
+        self._peak = max(self._peak, _tree_rss(self._process, self._ignored))
         self._elapsed = time.perf_counter() - self._started
         self._cpu = _cpu_seconds(self._process) - self._cpu_start
 

@@ -1,0 +1,38 @@
+"""A job's peak memory counts the job's process and what it starts, not what ran before it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from reelflow.engine.usage import ResourceMeter
+
+HOLD_200_MB = ("import time, sys; block = bytearray(200 * 2**20); "
+               "block[::4096] = b'x' * len(block[::4096]); print('ready', flush=True); "
+               "time.sleep(float(sys.argv[1]))")
+
+
+def _holder(seconds: float) -> subprocess.Popen[str]:
+    child = subprocess.Popen([sys.executable, "-c", HOLD_200_MB, str(seconds)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    return child
+
+
+def test_a_server_started_before_the_job_is_not_the_jobs_memory() -> None:
+    server = _holder(30)
+    try:
+        with ResourceMeter(interval=0.02) as meter:
+            time.sleep(0.2)
+        assert meter.usage()["peak_memory_mb"] < 150
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_a_child_the_job_starts_counts_toward_its_peak() -> None:
+    with ResourceMeter(interval=0.02) as meter:
+        child = _holder(0.5)
+        child.wait()
+    assert meter.usage()["peak_memory_mb"] > 200
