@@ -18,14 +18,14 @@ def test_a_long_sentence_is_cut_after_a_pause_in_the_second_half_of_the_window()
     sentence = _phonemes("aaaa bbbbbb, cccc dddd eeee ffff gggg")
     pieces = split_phonemes(sentence, limit=16)
     assert "".join(pieces[0]) == "aaaa bbbbbb,"
-    assert sum(pieces, []) == sentence and all(len(p) <= 16 for p in pieces)
+    assert [p for piece in pieces for p in piece] == sentence and all(len(p) <= 16 for p in pieces)
 
 
 def test_without_a_pause_the_cut_falls_between_words() -> None:
     sentence = _phonemes("aaaa bbbb cccc dddd eeee ffff")
     pieces = split_phonemes(sentence, limit=12)
     assert all("".join(p).endswith(" ") for p in pieces[:-1])
-    assert sum(pieces, []) == sentence and all(len(p) <= 12 for p in pieces)
+    assert [p for piece in pieces for p in piece] == sentence and all(len(p) <= 12 for p in pieces)
 
 
 def test_a_word_longer_than_the_limit_is_cut_at_the_limit() -> None:
