@@ -77,15 +77,17 @@ def staging_folder(settings: Settings) -> Path:
 def ingest(settings: Settings, source: Path, *, original_name: str, session_id: str,
            source_type: SourceType = SourceType.USER_UPLOADED, expect: MediaKind | None = None,
            folder: Callable[[StorageType], Path] | None = None, keep_source: bool = False,
-           metadata: Mapping[str, Any] | None = None) -> Ingested:
+           metadata: Mapping[str, Any] | None = None,
+           authorize: Callable[[StorageType], None] | None = None) -> Ingested:
     """Given a file, records it as an asset of a new, COMPLETED ingest job; returns the asset.
 
     The kind comes from the content (``engine.sniff``); the file is stored as
     ``<folder(kind)>/<asset id><extension>`` (default folder: ``MediaLayout.uploads``),
     moved there unless ``keep_source``, and counted in storage in the same transaction.
-    Raises InvalidMedia when the file is not an accepted image, audio or video (or not the
-    ``expect``ed kind), RecordInvalid or DatabaseError when it cannot be recorded (the file
-    is then not left in the media root).
+    ``authorize`` is asked about the storage type the content showed before anything is
+    written (it raises to refuse). Raises InvalidMedia when the file is not an accepted
+    image, audio or video (or not the ``expect``ed kind), RecordInvalid or DatabaseError when
+    it cannot be recorded (the file is then not left in the media root).
     """
     found = sniff(source)
     if expect is not None and found.kind != expect:
@@ -93,6 +95,8 @@ def ingest(settings: Settings, source: Path, *, original_name: str, session_id: 
                            f"got {'an' if found.kind == 'image' else 'a'} {found.kind} file")
     media = layout(settings)
     storage = STORAGE_OF[found.kind]
+    if authorize is not None:
+        authorize(storage)
     asset_id, now = uuid.uuid4(), utcnow()
     final = (folder or media.uploads)(storage) / f"{asset_id}{found.extension}"
     final.parent.mkdir(parents=True, exist_ok=True)
