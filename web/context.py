@@ -119,4 +119,4 @@ def _enforce(verdict: Verdict, kind: StorageType, action: str) -> None:
         raise NotAuthenticated(f"to {action} {str(kind).lower()}, send a bearer token"
                                + (" or use a signed URL" if action == "read" else ""))
     if verdict == Verdict.FORBIDDEN:
-        raise AccessDenied(f"this token may not {action} {str(kind).lower()}")
+        raise AccessDenied(f"these credentials may not {action} {str(kind).lower()}")
