@@ -43,7 +43,9 @@ function humanTime(seconds) {
 }
 
 function element(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
+  const { dataset, ...rest } = props;
+  const node = Object.assign(document.createElement(tag), rest);
+  Object.assign(node.dataset, dataset || {});
   node.append(...children.filter((child) => child != null));
   return node;
 }
