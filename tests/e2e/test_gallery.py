@@ -110,7 +110,7 @@ def _drive(page: Any, gallery: str, api: str, shots: Path) -> None:
     video = f'article[data-job-id="{job_id}"] video'
     page.wait_for_selector(video, timeout=30_000)
     until(page, f"() => document.querySelector('{video}').readyState >= 1")
-    page.screenshot(path=str(shots / "gallery.png"))
+    page.screenshot(path=str(shots / "gallery.png"), full_page=True)
     duration = page.eval_on_selector(video, "v => v.duration")
     assert duration > 5
     started = page.eval_on_selector(video, "v => { v.muted = true; return v.play()"

@@ -18,13 +18,14 @@ REELFLOW = Path(sys.executable).with_name("reelflow")
 
 def test_up_serves_the_ui_and_both_deployments_and_ctrl_c_stops_everything(
         tmp_path: Path) -> None:
-    port = free_port()
+    port, web_port = free_port(), free_port()
     env = clean_env()
     env["REELFLOW_HOME"] = str(tmp_path / "home")
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
-        up = subprocess.Popen([str(REELFLOW), "up", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=out, stderr=subprocess.STDOUT)
+        up = subprocess.Popen([str(REELFLOW), "up", "--port", str(port), "--web-port",
+                               str(web_port)], env=env, cwd=ROOT, stdout=out,
+                              stderr=subprocess.STDOUT)
     api = f"http://127.0.0.1:{port}/api"
     try:
         wait_for("the URLs", lambda: "Ctrl-C stops everything" in log.read_text(), timeout=240)
@@ -32,6 +33,9 @@ def test_up_serves_the_ui_and_both_deployments_and_ctrl_c_stops_everything(
         assert f"Prefect UI:   http://127.0.0.1:{port}" in printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:
             assert page.status == 200 and b"<html" in page.read().lower()
+        assert f"Gallery:      http://127.0.0.1:{web_port}" in printed
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=30) as page:
+            assert page.status == 200 and b'id="start-form"' in page.read()
 
         def deployed() -> bool:
             try:
