@@ -27,7 +27,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e '.[test,dev]'
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict engine db storage tasks flows deployments
+	$(VENV)/bin/mypy --strict engine db storage services tasks flows deployments web
 
 clean:
 	rm -rf reelflow-data .pytest_cache

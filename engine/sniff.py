@@ -86,12 +86,13 @@ def _timed(path: Path) -> Sniffed | None:
             duration = (container.duration or 0) / 1_000_000
             if video is not None and family in (MP4_FAMILY, WEBM_FAMILY):
                 next(container.decode(video))
-                codec = video.codec_context
-                webm = family == WEBM_FAMILY and codec.name in ("vp8", "vp9", "av1")
+                picture = video.codec_context
+                webm = family == WEBM_FAMILY and picture.name in ("vp8", "vp9", "av1")
                 return Sniffed("video", ".webm" if webm else ".mp4" if family == MP4_FAMILY
                                else ".mkv", {
-                                   "resolution": f"{codec.width}x{codec.height}",
-                                   "fps": float(video.average_rate or 0), "codec": codec.name,
+                                   "resolution": f"{picture.width}x{picture.height}",
+                                   "fps": float(video.average_rate or 0),
+                                   "codec": picture.name,
                                    "has_audio": audio is not None}, _positive(duration))
             if audio is not None and video is None:
                 extension = AUDIO_CONTAINERS.get(family) or (
@@ -100,10 +101,10 @@ def _timed(path: Path) -> Sniffed | None:
                 if extension is None:
                     return None
                 next(container.decode(audio))
-                codec = audio.codec_context
+                sound = audio.codec_context
                 return Sniffed("audio", extension, {
-                    "sample_rate": codec.sample_rate, "channels": codec.channels,
-                    "codec": codec.name}, _positive(duration))
+                    "sample_rate": sound.sample_rate, "channels": sound.channels,
+                    "codec": sound.name}, _positive(duration))
             return None
     except StopIteration as exc:
         raise InvalidMedia("the file holds no decodable frame") from exc

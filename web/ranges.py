@@ -8,6 +8,7 @@ and every player copes with a 200.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 MAX_RANGES = 8  # more parts than any player asks for: an excessive request gets the whole file
 MAX_HEADER = 512
@@ -54,14 +55,14 @@ def parse_range(header: str | None, size: int) -> Answer:
         parsed = _span(item.strip(), size)
         if parsed is None:
             return Whole()
-        if parsed != "past":
+        if isinstance(parsed, tuple):
             spans.append(parsed)
     if not spans:
         return Unsatisfiable()
     return Parts(_merged(spans))
 
 
-def _span(text: str, size: int) -> tuple[int, int] | str | None:
+def _span(text: str, size: int) -> tuple[int, int] | Literal["past"] | None:
     """One range spec: its span, "past" when it selects no byte, None when malformed."""
     first, dash, last = text.partition("-")
     if not dash or not (first or last) or not _digits(first or "0") or not _digits(last or "0"):

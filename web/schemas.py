@@ -18,20 +18,20 @@ class StartJob(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    script: str | None = Field(None, max_length=MAX_SCRIPT_BYTES,
+    script: str | None = Field(default=None, max_length=MAX_SCRIPT_BYTES,
                                description="The script's text: Markdown, plain text, YAML or "
                                            "JSON. Give this or script_id.")
-    script_id: uuid.UUID | None = Field(None, description="A script uploaded to /scripts.")
-    title: str | None = Field(None, max_length=MAX_TITLE_CHARS)
-    resolution: str | None = Field(None, pattern=RESOLUTION_PATTERN,
+    script_id: uuid.UUID | None = Field(default=None, description="A script uploaded to /scripts.")
+    title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+    resolution: str | None = Field(default=None, pattern=RESOLUTION_PATTERN,
                                    description="WIDTHxHEIGHT, even numbers, e.g. 1280x720")
     quality: Quality | None = None
     captions: Captions | None = None
     motion: Motion | None = None
-    tts: str | None = Field(None, max_length=64, description="piper, gtts or gtts,piper")
+    tts: str | None = Field(default=None, max_length=64, description="piper, gtts or gtts,piper")
     include_audio: bool | None = None
-    session_id: str = Field("default", pattern=SESSION_PATTERN)
-    idempotency_key: str | None = Field(None, min_length=1, max_length=200,
+    session_id: str = Field(default="default", pattern=SESSION_PATTERN)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200,
                                         description="The same key twice starts one job.")
 
 
@@ -74,7 +74,8 @@ class JobView(BaseModel):
     started_at: str | None = None
     completed_at: str | None = None
     error_message: str | None = None
-    run_state: str | None = Field(None, description="Prefect's state while no job row exists")
+    run_state: str | None = Field(default=None,
+                                  description="Prefect's state while no job row exists")
     prefect_url: str | None = None
     video: VideoView | None = None
 

@@ -77,14 +77,16 @@ async def upload_media(request: Request, name: Name, session: Session = None,
     web: Web = request.app.state.web
     wanted = [STORAGE_OF[kind]] if kind else list(STORAGE_OF.values())
     await run_in_threadpool(_may_write_one_of, web, request, wanted)
+    def authorize(storage: StorageType) -> None:
+        web.check_write(request, storage)  # the type the content showed must be writable
+
     staged = staging_folder(web.settings) / f".upload-{uuid.uuid4().hex}"
     try:
         await read_limited(request, web.settings.upload_max_bytes, staged)
         done = await run_in_threadpool(
             lambda: ingest(web.settings, staged, original_name=Path(name).name,
                            session_id=session or "default", expect=kind,
-                           # The type the content showed must be writable too.
-                           authorize=lambda storage: web.check_write(request, storage)))
+                           authorize=authorize))
     finally:
         staged.unlink(missing_ok=True)
     return Uploaded(**{**done.as_dict(), "url": web.link(done.url_path, kind_of(done.url_path))})
