@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import REELFLOW, ROOT
-from tests.prefect_server import call, clean_env, free_port, wait_for
+from tests.e2e.conftest import ROOT, start_up
+from tests.prefect_server import call, clean_env, wait_for
 
 ADMIN = "gallery-admin-token-0123456789"
 CHROMIUM = "/usr/bin/chromium"
@@ -33,18 +32,13 @@ def test_a_job_started_in_the_gallery_completes_with_live_progress_and_plays(
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    port, web_port = free_port(), free_port()
     env = {**clean_env(), "REELFLOW_HOME": str(tmp_path / "home"),
            "REELFLOW_ADMIN_TOKENS": ADMIN, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     log = tmp_path / "up.log"
-    with open(log, "wb") as out:
-        up = subprocess.Popen([str(REELFLOW), "up", "--port", str(port), "--web-port",
-                               str(web_port)], env=env, cwd=ROOT, stdout=out,
-                              stderr=subprocess.STDOUT)
+    up, port, web_port = start_up(env, log)
     api = f"http://127.0.0.1:{port}/api"
     gallery = f"http://127.0.0.1:{web_port}"
     try:
-        wait_for("the URLs", lambda: "Ctrl-C stops everything" in log.read_text(), timeout=240)
         assert f"Gallery:      {gallery}" in log.read_text()
         wait_for("the deployment", lambda: _deployed(api), timeout=120)
         with sync_playwright() as playwright:
