@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from reelflow.db.policies import STORAGE_DIRECTORY
 from reelflow.db.states import StorageType
 from reelflow.engine.parsing import parse_script
 from reelflow.engine.script import MAX_SCRIPT_BYTES
@@ -45,12 +44,12 @@ from reelflow.web.schemas import (
     VideoList,
     VideoView,
 )
+from reelflow.web.views import job_view, prefect_url, video_view
 
 router = APIRouter(prefix="/api/v1")
 Session = Annotated[str | None, Query(pattern=SESSION_PATTERN, description="a user session")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 VIDEOS = StorageType.VIDEOS
-_KIND_OF_FOLDER = {folder: kind for kind, folder in STORAGE_DIRECTORY.items()}
 
 
 def _web(request: Request) -> Web:
@@ -104,7 +103,7 @@ def delete_video(request: Request, video_id: uuid.UUID) -> dict[str, Any]:
 def list_jobs(request: Request, session: Session = None, limit: Limit = 20) -> JobList:
     web = _web(request)
     web.check_read(request, VIDEOS)
-    return JobList(jobs=[_job_view(web, row) for row in
+    return JobList(jobs=[job_view(web, row) for row in
                          job_rows(web.settings, session_id=session, limit=limit)])
 
 
@@ -123,8 +122,8 @@ async def get_job(request: Request, job_id: uuid.UUID) -> JobView:
         ended = kind in ("FAILED", "CRASHED", "CANCELLED")
         return JobView(id=job_id, status="FAILED" if ended else "PENDING", progress_percentage=0,
                        run_state=kind, error_message=message or kind if ended else None,
-                       prefect_url=_prefect_url(web, job_id))
-    view = _job_view(web, row)
+                       prefect_url=prefect_url(web, job_id))
+    view = job_view(web, row)
     if row["video"] is not None and row["status"] == "COMPLETED":
         card = await run_in_threadpool(find_video, web.settings, job_id)
         view.video = await run_in_threadpool(video_view, web, card)
@@ -152,7 +151,7 @@ async def start_job(request: Request, job: StartJob,
                                      session_id=job.session_id,
                                      idempotency_key=job.idempotency_key or idempotency_key)
     return JobAccepted(job_id=run_id, status_url=f"{router.prefix}/jobs/{run_id}",
-                       prefect_url=_prefect_url(web, run_id))
+                       prefect_url=prefect_url(web, run_id))
 
 
 def _script_of(web: Web, job: StartJob) -> tuple[str, str | None]:
@@ -162,45 +161,3 @@ def _script_of(web: Web, job: StartJob) -> tuple[str, str | None]:
     if job.script is not None:
         return job.script, None
     return load_script(web.settings, job.script_id)  # type: ignore[arg-type]
-
-
-def video_view(web: Web, card: dict[str, Any]) -> VideoView:
-    """Returns a video's card with the URLs this caller's browser can use."""
-    served = card["completed"]
-    url = web.link(card["url_path"], VIDEOS) if served else None
-    poster = card["poster_url_path"]
-    captions = card["captions_file"] or card["captions_mode"] == "soft"
-    return VideoView(
-        id=card["id"], job_id=card["job_id"] or None, status=card["status"],
-        title=card["title"], duration=card["duration"], resolution=card["resolution"],
-        file_size=card["file_size"], format=card["format"], session_id=card["session_id"],
-        completed_at=card["completed_at"], url_path=card["url_path"], url=url,
-        download_url=None if url is None else url + ("&" if "?" in url else "?") + "download=1",
-        poster_url=web.link(poster, kind_of(poster)) if served and poster else None,
-        captions_url=web.link(f"/captions/{card['id']}.vtt", VIDEOS)
-        if served and captions else None)
-
-
-def kind_of(url_path: str) -> StorageType:
-    """Returns the storage type of a media URL path (/media/<folder>/...)."""
-    parts = url_path.strip("/").split("/")
-    return _KIND_OF_FOLDER.get(parts[1] if len(parts) > 1 else "", VIDEOS)
-
-
-def _prefect_url(web: Web, job_id: uuid.UUID | str) -> str | None:
-    return f"{web.prefect_ui}/runs/flow-run/{job_id}" if web.prefect_ui else None
-
-
-def _job_view(web: Web, row: dict[str, Any]) -> JobView:
-    video = row.get("video")
-    title = row.get("title") or (video.get("title") if isinstance(video, dict) else None)
-    return JobView(id=row["id"], status=row["status"],
-                   progress_percentage=row["progress_percentage"] or 0, title=title,
-                   session_id=row["session_id"], started_at=_iso(row["started_at"]),
-                   completed_at=_iso(row["completed_at"]),
-                   error_message=row.get("error_message"),
-                   prefect_url=_prefect_url(web, row["id"]))
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()

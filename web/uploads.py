@@ -23,9 +23,10 @@ from reelflow.engine.sniff import MediaKind
 from reelflow.errors import AccessDenied, TooLarge
 from reelflow.services.library import STORAGE_OF, ingest, staging_folder
 from reelflow.services.scripts import store_script, stored_text
-from reelflow.web.api import Session, kind_of
+from reelflow.web.api import Session
 from reelflow.web.context import Web
 from reelflow.web.schemas import ScriptStored, Uploaded
+from reelflow.web.views import kind_of
 
 router = APIRouter(prefix="/api/v1")
 Name = Annotated[str, Query(min_length=1, max_length=255, description="the file's name")]
