@@ -117,6 +117,19 @@ class MediaIndexRepository:
         ).where(MediaAsset.file_path == file_path)
         return [AssetRow(*row) for row in self.session.execute(query)]
 
+    def is_published(self, file_path: str) -> bool:
+        """Whether ``file_path`` is a finished product: the file of a COMPLETED video, or a file
+        an asset row of a COMPLETED job records."""
+        video = select(GeneratedVideo.id).where(
+            GeneratedVideo.file_path == file_path,
+            GeneratedVideo.generation_status == VideoStatus.COMPLETED)
+        asset = (select(MediaAsset.id)
+                 .join(VideoGenerationJob, MediaAsset.generation_job_id == VideoGenerationJob.id)
+                 .where(MediaAsset.file_path == file_path,
+                        VideoGenerationJob.status == JobStatus.COMPLETED))
+        return (self.session.scalars(video.limit(1)).first() is not None
+                or self.session.scalars(asset.limit(1)).first() is not None)
+
     def delete_assets(self, ids: Collection[uuid.UUID]) -> int:
         """Deletes the asset rows with these ids (their video links cascade); returns how many."""
         return self._delete(MediaAsset, ids)

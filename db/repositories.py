@@ -26,7 +26,13 @@ from reelflow.db.models import (
     VideoGenerationJob,
 )
 from reelflow.db.policies import STORAGE_DIRECTORY
-from reelflow.db.states import TERMINAL_JOB_STATES, AssetType, SourceType, StorageType
+from reelflow.db.states import (
+    TERMINAL_JOB_STATES,
+    AssetType,
+    SourceType,
+    StorageType,
+    VideoStatus,
+)
 from reelflow.db.validation import (
     PERMISSION_KEYS,
     POLICY_KEYS,
@@ -37,6 +43,9 @@ from reelflow.db.validation import (
     validate_counters,
 )
 from reelflow.errors import NotFound, RecordInvalid
+
+# composition_settings key that marks a job recording an upload rather than a render.
+INGEST_KEY = "ingest"
 
 
 def _insert(session: Session) -> Any:
@@ -114,16 +123,22 @@ class JobRepository:
         return job
 
     def list(
-        self, session_id: str | None = None, limit: int = 50
+        self, session_id: str | None = None, limit: int = 50, *, include_ingest: bool = False
     ) -> builtins.list[VideoGenerationJob]:
-        """Returns up to ``limit`` jobs, newest first, of one user session if given."""
+        """Returns up to ``limit`` jobs, newest first, of one user session if given.
+
+        Ingest jobs (the record of an upload: ``composition_settings.ingest`` set) are left out
+        unless ``include_ingest``.
+        """
         query = select(VideoGenerationJob).order_by(
             VideoGenerationJob.started_at.desc(), VideoGenerationJob.id
         )
         if session_id is not None:
             query = query.where(VideoGenerationJob.session_id == session_id)
+        if not include_ingest:
+            query = query.where(
+                VideoGenerationJob.composition_settings[INGEST_KEY].as_string().is_(None))
         return builtins.list(self.session.scalars(query.limit(limit)))
-
 
     def unfinished(self) -> builtins.list[VideoGenerationJob]:
         """Returns every job not yet COMPLETED or FAILED, oldest first."""
@@ -153,15 +168,16 @@ class AssetRepository:
         duration: float | None = None,
         creation_timestamp: datetime | None = None,
         file_exists: FileExists = os.path.exists,
+        id: uuid.UUID | None = None,
     ) -> MediaAsset:
         """Given a job, a file and its description (MediaAsset's attribute names), returns the
         job's one asset row for that file, inserted or updated in place.
 
         Keyed on (job, file_path), atomically (INSERT ... ON CONFLICT), so a retried task, or two
         racing ones, never leave two rows for one file; a rerun keeps the first row's id and
-        creation_timestamp (default: now). Raises RecordInvalid if the asset breaks a rule (file
-        missing, asked through ``file_exists``; duration; metadata keys) or the job does not
-        exist.
+        creation_timestamp (default: now); ``id`` names a new row (default: a random id).
+        Raises RecordInvalid if the asset breaks a rule (file missing, asked through
+        ``file_exists``; duration; metadata keys) or the job does not exist.
         """
         asset_type, source_type = AssetType(asset_type), SourceType(source_type)
         validate_asset(asset_type, file_path, duration, asset_metadata, file_exists)
@@ -174,7 +190,7 @@ class AssetRepository:
         }
         insert = _insert(self.session)
         statement = insert(MediaAsset).values(
-            id=uuid.uuid4(),
+            id=id or uuid.uuid4(),
             generation_job_id=job_id,
             file_path=file_path,
             creation_timestamp=creation_timestamp or datetime.now(UTC),
@@ -223,6 +239,19 @@ class VideoRepository:
         """Given a job id, returns the video that job produces, or None if it has none yet."""
         query = select(GeneratedVideo).where(GeneratedVideo.generation_job_id == job_id)
         return self.session.scalars(query).one_or_none()
+
+    def completed(
+        self, session_id: str | None = None, limit: int = 50
+    ) -> builtins.list[GeneratedVideo]:
+        """Returns up to ``limit`` COMPLETED videos, newest first, of one session if given."""
+        query = (
+            select(GeneratedVideo)
+            .where(GeneratedVideo.generation_status == VideoStatus.COMPLETED)
+            .order_by(GeneratedVideo.completion_timestamp.desc(), GeneratedVideo.id)
+        )
+        if session_id is not None:
+            query = query.where(GeneratedVideo.session_id == session_id)
+        return builtins.list(self.session.scalars(query.limit(limit)))
 
 
 class StorageRepository:

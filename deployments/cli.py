@@ -6,8 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from reelflow.deployments.commands import jobs, orchestration, render, storage
-from reelflow.errors import InvalidArgument, InvalidScript, NotFound, ReelflowError
+from reelflow.deployments.commands import jobs, orchestration, render, storage, web
+from reelflow.errors import (
+    InvalidArgument,
+    InvalidMedia,
+    InvalidScript,
+    NotFound,
+    ReelflowError,
+)
 from reelflow.settings import Settings
 
 EXIT_OK = 0
@@ -15,7 +21,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, jobs, storage)
+COMMAND_GROUPS = (render, orchestration, jobs, storage, web)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,10 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     0: done; 2: invalid input (a bad script or argument, an unknown id); 1: the work failed.
     """
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
-        args.handler(args, settings)
-    except (InvalidScript, InvalidArgument, NotFound) as exc:
+        args.handler(args, Settings.from_env())
+    except (InvalidScript, InvalidArgument, InvalidMedia, NotFound) as exc:
         prefix = "invalid script: " if isinstance(exc, InvalidScript) else ""
         print(f"reelflow: {prefix}{exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -54,3 +54,23 @@ class InvalidArgument(ReelflowError):
 
 class NotFound(ReelflowError):
     """A job, video or script with the given id does not exist."""
+
+
+class InvalidMedia(ReelflowError):
+    """An uploaded file is not a readable image, audio or video of an accepted kind."""
+
+
+class TooLarge(InvalidArgument):
+    """An upload or request body is larger than the configured limit."""
+
+
+class AccessDenied(ReelflowError):
+    """The caller's credentials do not allow this read or write."""
+
+
+class NotAuthenticated(AccessDenied):
+    """The request needs credentials (a bearer token or a signed URL) and has none that count."""
+
+
+class ServiceUnavailable(ReelflowError):
+    """A service reelflow needs for this request (the Prefect API) is not configured or down."""

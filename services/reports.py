@@ -11,7 +11,8 @@ from reelflow.settings import Settings
 
 
 def job_rows(settings: Settings, *, session_id: str | None, limit: int) -> list[dict[str, Any]]:
-    """Returns the newest jobs (optionally of one session) with their video titles."""
+    """Returns the newest jobs (optionally of one session) with their video titles; ingest
+    jobs (the records of uploads) are left out."""
     with database(settings).unit_of_work(read_only=True) as uow:
         rows = []
         for job in uow.jobs.list(session_id=session_id, limit=limit):
@@ -21,7 +22,7 @@ def job_rows(settings: Settings, *, session_id: str | None, limit: int) -> list[
                 "id": str(job.id), "status": str(job.status),
                 "progress_percentage": job.progress_percentage,
                 "started_at": job.started_at, "completed_at": job.completed_at,
-                "session_id": job.session_id,
+                "session_id": job.session_id, "error_message": job.error_message,
                 "title": video.title if video is not None else script.title,
                 "video": video.file_path if video is not None else None,
             })

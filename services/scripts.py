@@ -28,6 +28,13 @@ def store_script(settings: Settings, title: str, text: str, source_name: str | N
         return record.id
 
 
+def load_script(settings: Settings, script_id: uuid.UUID) -> tuple[str, str | None]:
+    """Returns (text, source name) of a stored script; raises NotFound."""
+    with database(settings).unit_of_work(read_only=True) as uow:
+        script = uow.scripts.get(script_id)
+        return script.content, script.source_name
+
+
 def stored_text(source: bytes) -> str:
     """Given a script's bytes (already accepted by the parser), returns the text to store:
     UTF-8 without its byte-order mark."""

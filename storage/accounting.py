@@ -86,13 +86,15 @@ def tree_bytes(paths: list[Path]) -> int:
 def record_asset(uow: UnitOfWork, media: MediaLayout, job_id: uuid.UUID, path: Path, *,
                  asset_type: AssetType, url_path: str, source_type: SourceType,
                  asset_metadata: Mapping[str, Any], duration: float | None = None,
-                 creation_timestamp: datetime | None = None) -> MediaAsset:
+                 creation_timestamp: datetime | None = None,
+                 asset_id: uuid.UUID | None = None) -> MediaAsset:
     """Given an open unit of work and a job's finished file, upserts its MediaAsset row and
     counts the file, in that unit of work (the caller commits).
 
     A path no row recorded yet adds its size and one file; a path already recorded (a retried
     step, or another job's row for a shared file) adds the difference from the size it was
-    counted with. Files outside the storage folders are recorded but not counted. Raises
+    counted with. Files outside the storage folders are recorded but not counted. A new row
+    gets ``asset_id`` when given. Raises
     RecordInvalid as ``AssetRepository.upsert`` does (e.g. the file is missing).
     """
     kind = media.storage_type_of(path)
@@ -108,7 +110,8 @@ def record_asset(uow: UnitOfWork, media: MediaLayout, job_id: uuid.UUID, path: P
         metadata[RECORDED_SIZE_KEY] = size
     asset = uow.assets.upsert(job_id, str(path), asset_type=asset_type, url_path=url_path,
                               source_type=source_type, asset_metadata=metadata,
-                              duration=duration, creation_timestamp=creation_timestamp)
+                              duration=duration, creation_timestamp=creation_timestamp,
+                              id=asset_id)
     if kind is not None and size is not None:
         if not before:
             uow.storage.add_usage(kind, size, 1)

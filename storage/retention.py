@@ -51,6 +51,7 @@ class Reason(StrEnum):
     STALE_PARTIAL = "stale_partial"
     STALE_TEMP = "stale_temp"
     WITH_JOB = "with_job"
+    REQUESTED = "requested"
 
 
 @dataclass(frozen=True)
@@ -148,18 +149,44 @@ class _Planner:
         return self.policies.get(kind, Policy())
 
     def plan(self) -> Plan:
+        for file, owners in self.settle():
+            self.classify(file, owners)
+        self.find_orphan_rows()
+        self.find_expired_failures()
+        self.take_doomed_jobs(list(self.doomed))
+        for kind in StorageType:
+            self.fit_under_cap(kind)
+        return self.result()
+
+    def settle(self) -> list[tuple[DiskFile, set[uuid.UUID]]]:
+        """Sorts the files into kept (a job that has not ended owns them) and settled."""
         for file in self.files:
             owners = self.owners.of(file)
             if self.owners.any_unfinished(owners):
                 self.kept += 1
             else:
                 self.settled.append((file, owners))
-                self.classify(file, owners)
-        self.find_orphan_rows()
-        self.find_expired_failures()
+        return self.settled
+
+    def remove(self, video_ids: Iterable[uuid.UUID]) -> Plan:
+        """Plans the removal of these videos: each with its ended job and all the job's files;
+        a video with no job, its file and row."""
+        self.settle()
+        by_id = {video.id: video for video in self.owners.video_by_path.values()}
+        settled = {file.path: (file, owners) for file, owners in self.settled}
+        for video in (by_id[i] for i in video_ids if i in by_id):
+            if self.doom(video, Reason.REQUESTED) or video.job_id is not None:
+                continue
+            if video.path in settled:
+                file, owners = settled[video.path]
+                self.add(file, Reason.REQUESTED, owners)
+            elif video.storage_type is not None:
+                self.row_only.append(Deletion(Reason.REQUESTED, video.storage_type, video.path,
+                                              0, None, False, (), (), video.id))
         self.take_doomed_jobs(list(self.doomed))
-        for kind in StorageType:
-            self.fit_under_cap(kind)
+        return self.result()
+
+    def result(self) -> Plan:
         order = list(StorageType)
         deletions = sorted([*self.planned.values(), *self.row_only],
                            key=lambda d: (order.index(d.storage_type), d.path, d.rows,
@@ -305,3 +332,13 @@ def plan_cleanup(*, now: float, policies: Mapping[StorageType, Policy],
     then path). A file is planned at most once, with the first reason that applies.
     """
     return _Planner(now, policies, files, assets, videos, jobs, grace_seconds).plan()
+
+
+def plan_removal(video_ids: Iterable[uuid.UUID], *, files: Sequence[DiskFile],
+                 assets: Sequence[AssetRecord], videos: Sequence[VideoRecord],
+                 jobs: Sequence[JobRecord]) -> Plan:
+    """Given videos someone asked to delete, returns the plan that removes each with its job:
+    every file of the job (WITH_JOB; a file another job shares, and stock, stay), then the
+    job's rows. A video whose job has not ended is not planned (its files are kept); a video
+    whose job is gone goes alone (REQUESTED)."""
+    return _Planner(0.0, {}, files, assets, videos, jobs, 0.0).remove(video_ids)

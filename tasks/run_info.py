@@ -38,6 +38,8 @@ def publish_report(settings: Settings, job_id: uuid.UUID) -> None:
     usage: dict[str, Any] = dict(job["resource_usage"] or {})
     lines = [f"# {video['title'] if video else 'Video'}", "", "| | |", "|---|---|"]
     if video is not None:
+        full = settings.public(video["url_path"])
+        lines += [f"| watch | [{full}]({full}) |"] if full else []
         lines += [f"| url_path | `{video['url_path']}` |",
                   f"| duration | {video['duration']:.2f} s |",
                   f"| resolution | {video['resolution']} |",

@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any
 
+from reelflow.deployments.commands.render import watch_line
 from reelflow.errors import NotFound
 from reelflow.services.reports import job_detail, job_rows
 from reelflow.settings import Settings
@@ -57,6 +58,8 @@ def show_job(args: argparse.Namespace, settings: Settings) -> None:
             print(f"{title}:")
             for key, value in section.items():
                 print(f"  {key:22} {value}")
+    if detail["video"] and detail["video"]["status"] == "COMPLETED":
+        print(watch_line(settings, detail["video"]["url_path"]))
     print(f"assets: {len(detail['assets'])}")
     for asset in detail["assets"]:
         duration = f"{asset['duration']:.2f} s" if asset["duration"] else ""

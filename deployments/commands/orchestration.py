@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
+from reelflow.deployments.commands.web import start_web_server
 from reelflow.deployments.definitions import GENERATE
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.deployments.serve import api_is_healthy, serve_deployments, start_server
@@ -26,6 +27,8 @@ def register(commands: Any) -> None:
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=4200)
     up.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
+    up.add_argument("--web-port", type=int, help="the gallery's port (default "
+                                                 "REELFLOW_WEB_PORT, else 8800)")
     up.set_defaults(handler=bring_up)
 
     serve = commands.add_parser(
@@ -66,16 +69,25 @@ def bring_up(args: argparse.Namespace, settings: Settings) -> None:
         print(f"starting the Prefect server (log: {log}) ...", flush=True)
         server = start_server(args.host, args.port, str(log))
     os.environ["PREFECT_API_URL"] = api  # pinned: every served run talks to this server
-    print(f"Prefect UI:   http://{args.host}:{args.port}")
-    print(f"Prefect API:  {api}")
-    print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
-    print(f"data:         {settings.home}")
-    print("Ctrl-C stops everything.", flush=True)
+    web_host, web_port = settings.web_host, args.web_port or settings.web_port
+    # Served runs inherit it: their artifacts link to the playable video.
+    os.environ.setdefault("REELFLOW_PUBLIC_URL", f"http://{web_host}:{web_port}")
+    web = None
     try:
+        web = start_web_server(web_host, web_port, str(settings.home / "web.log"), os.environ)
+        print(f"Prefect UI:   http://{args.host}:{args.port}")
+        print(f"Prefect API:  {api}")
+        print(f"Gallery:      http://{web_host}:{web_port}  (API: /api/v1, docs: /docs)")
+        print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
+        print(f"data:         {settings.home}")
+        print("Ctrl-C stops everything.", flush=True)
         serve_deployments(limit=args.limit)
     except KeyboardInterrupt:
         pass
     finally:
+        if web is not None:
+            web.terminate()
+            web.wait(timeout=20)
         if server is not None:
             server.terminate()
             try:

@@ -106,6 +106,16 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(f"job {result['job_id']} {result['status']}")
     print(f"video: {video['file_path']}")
     print(f"  {video['duration']:.2f} s, {video['resolution']}, "
-          f"{video['file_size'] / 2**20:.2f} MB, served at {video['url_path']}")
+          f"{video['file_size'] / 2**20:.2f} MB")
     print(f"  rendered in {usage['generation_time_seconds']:.1f} s, "
           f"peak memory {usage['peak_memory_mb']:.0f} MB")
+    print(watch_line(settings, video["url_path"]))
+
+
+def watch_line(settings: Settings, url_path: str) -> str:
+    """Returns where to watch a video: its full URL when a public address is configured (a
+    server serves it there), else how to serve it. Never a URL that nothing serves."""
+    full = settings.public(url_path)
+    if full is not None:
+        return f"watch: {full}"
+    return f"watch: run `reelflow web`; it serves the gallery and {url_path}"

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import psutil
 
-from tests.prefect_server import call, clean_env, free_port, wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
-REELFLOW = Path(sys.executable).with_name("reelflow")
+from tests.e2e.conftest import start_up
+from tests.prefect_server import call, clean_env, wait_for
 
 
 def test_up_serves_the_ui_and_both_deployments_and_ctrl_c_stops_everything(
         tmp_path: Path) -> None:
-    port = free_port()
     env = clean_env()
     env["REELFLOW_HOME"] = str(tmp_path / "home")
     log = tmp_path / "up.log"
-    with open(log, "wb") as out:
-        up = subprocess.Popen([str(REELFLOW), "up", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=out, stderr=subprocess.STDOUT)
+    up, port, web_port = start_up(env, log)
     api = f"http://127.0.0.1:{port}/api"
     try:
-        wait_for("the URLs", lambda: "Ctrl-C stops everything" in log.read_text(), timeout=240)
         printed = log.read_text()
         assert f"Prefect UI:   http://127.0.0.1:{port}" in printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:
             assert page.status == 200 and b"<html" in page.read().lower()
+        assert f"Gallery:      http://127.0.0.1:{web_port}" in printed
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=30) as page:
+            assert page.status == 200 and b'id="start-form"' in page.read()
 
         def deployed() -> bool:
             try:

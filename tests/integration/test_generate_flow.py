@@ -161,8 +161,10 @@ def test_invalid_parameters_fail_the_run_at_once_with_the_validation_message(
 
 
 def test_the_run_is_named_after_the_title_tagged_with_the_session_and_reports_artifacts(
-        settings: Settings) -> None:
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.client.orchestration import get_client
+
+    monkeypatch.setenv("REELFLOW_PUBLIC_URL", "http://videos.example:8800")
 
     state = generate_video(script=TWO_SCENES, custom_resolution="320x180",
                            quality_preset="draft", session_id="team-7", return_state=True)
@@ -179,5 +181,7 @@ def test_the_run_is_named_after_the_title_tagged_with_the_session_and_reports_ar
     assert progress.data == 100
     markdown = next(a for a in mine if a.type == "markdown")
     assert "/media/videos/" in str(markdown.data) and "320x180" in str(markdown.data)
+    # The artifact links back to the playable video at the configured public address.
+    assert "](http://videos.example:8800/media/videos/" in str(markdown.data)
     table = next(a for a in mine if a.type == "table")
     assert str(table.data).count("AUDIO") == 2 and str(table.data).count("IMAGE") == 2

@@ -212,3 +212,31 @@ def test_the_same_inputs_give_the_same_plan() -> None:
     rows = [asset(f, DONE) for f in files]
     assert plan(files, rows) == plan(list(reversed(files)), list(reversed(rows)))
 
+
+
+def test_removing_a_video_takes_its_job_and_files_but_not_a_shared_file() -> None:
+    from reelflow.storage.retention import plan_removal
+
+    movie = disk(V, "movie.mp4")
+    slide = disk(IMG, f"{DONE}/scene-001.png", job_dir=DONE)
+    shared = disk(IMG, "uploads/photo.png")
+    stock = disk(S, "tune.wav")
+    other_movie = disk(V, "other.mp4")
+    removed = video(movie, DONE)
+    rows = [asset(slide, DONE), asset(shared, DONE), asset(shared, FAILED), asset(stock, DONE)]
+    result = plan_removal([removed.id], files=[movie, slide, shared, stock, other_movie],
+                          assets=rows, videos=[removed, video(other_movie, FAILED)], jobs=JOBS)
+    assert reasons(result) == {movie.path: Reason.WITH_JOB, slide.path: Reason.WITH_JOB}
+    assert dict(result.jobs) == {DONE: Reason.REQUESTED}
+
+
+def test_removing_a_running_jobs_video_plans_nothing_and_a_jobless_video_goes_alone() -> None:
+    from reelflow.storage.retention import plan_removal
+
+    running, alone = disk(V, "running.mp4"), disk(V, "alone.mp4")
+    busy, orphan = video(running, RUNNING, completed=False), video(alone, None)
+    result = plan_removal([busy.id, orphan.id, uuid.uuid4()], files=[running, alone],
+                          assets=[], videos=[busy, orphan], jobs=JOBS)
+    assert reasons(result) == {alone.path: Reason.REQUESTED}
+    assert result.deletions[0].video_id == orphan.id and not result.jobs
+    assert result.kept_for_unfinished_jobs == 1
