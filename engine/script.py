@@ -10,19 +10,31 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from reelflow.vocabulary import (
+    DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_FORMATS,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
     SPEECH_ENGINES,
+    VIDEO_FORMATS,
+    CaptionPosition,
     Captions,
     Motion,
     Quality,
+    VideoFormat,
     parse_resolution,
 )
 
@@ -47,8 +59,10 @@ def _invalid(kind: str, reason: str) -> PydanticCustomError:
 
 class RenderSettings(BaseModel):
     """How to render: frame size and rate, encoder quality, speech engines, pacing, and the
-    look: captions as a subtitle track ("soft"), drawn into the picture ("burned") or none,
-    and still slides or a slow Ken Burns zoom on every scene."""
+    look: captions as a subtitle track ("soft"), drawn into the picture ("burned", at the top,
+    center or bottom) or none, and still slides or a slow Ken Burns zoom on every scene. Also
+    which files to make: one video per format (MP4 and/or WebM), and which scene's first frame
+    is the poster."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,6 +76,27 @@ class RenderSettings(BaseModel):
     language: str = "en"
     captions: Captions = DEFAULT_CAPTIONS
     motion: Motion = DEFAULT_MOTION
+    formats: tuple[VideoFormat, ...] = DEFAULT_FORMATS
+    caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION
+    poster_scene: int = Field(default=1, ge=1, le=MAX_SCENES)
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _check_formats(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]  # "mp4, webm" on a form
+        if not isinstance(value, (list, tuple)):
+            return value  # pydantic names the wrong type
+        names = [name.strip().lower() if isinstance(name, str) else name for name in value]
+        expected = f"expected a list of {', '.join(VIDEO_FORMATS)}"
+        if not names:
+            raise _invalid("formats", f"no format given; {expected}")
+        for name in names:
+            if name not in VIDEO_FORMATS:
+                raise _invalid("formats", f"unknown format {name!r}; {expected}")
+        if len(set(names)) != len(names):
+            raise _invalid("formats", f"{value!r} names a format twice; {expected}")
+        return tuple(names)
 
     @field_validator("resolution", mode="before")
     @classmethod
@@ -218,6 +253,14 @@ class Script(BaseModel):
                     f"{len(value)} scenes; a script may have at most {MAX_SCENES}",
                 )
         return value
+
+    @model_validator(mode="after")
+    def _check_poster_scene(self) -> Script:
+        if self.settings.poster_scene > len(self.scenes):
+            raise _invalid("poster_scene", f"settings.poster_scene: scene "
+                           f"{self.settings.poster_scene} does not exist; the script has "
+                           f"{len(self.scenes)} scene{'s' if len(self.scenes) != 1 else ''}")
+        return self
 
     @property
     def word_count(self) -> int:
