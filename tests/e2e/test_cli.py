@@ -33,7 +33,8 @@ def test_render_prints_one_json_object_for_a_completed_job(env: dict[str, str]) 
     detail = json.loads(shown.stdout)
     assert detail["status"] == "COMPLETED" and detail["progress_percentage"] == 100
     audio = [a for a in detail["assets"] if a["asset_type"] == "AUDIO"]
-    images = [a for a in detail["assets"] if a["asset_type"] == "IMAGE"]
+    images = [a for a in detail["assets"] if a["asset_type"] == "IMAGE"
+              and a["metadata"].get("role") != "poster"]
     assert len(audio) == len(images) == 3
     spoken = sum(a["duration"] + 0.6 for a in audio)
     assert abs(found.video_duration - spoken) <= 0.1
