@@ -1,4 +1,5 @@
-"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT``.
+"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT...``
+(one output per format: its suffix, .mp4 or .webm, names it).
 
 This is what the harness times in a subprocess: joining the narration, drawing captions and
 encoding the video, exactly as the compose-video task does.
@@ -18,8 +19,8 @@ from reelflow.engine.compose import Shot, render_video
 from reelflow.engine.timeline import SceneSlot
 
 
-def render(workload: Workload, target: Path, quality: str = "standard") -> None:
-    """Renders ``workload`` to ``target`` with the engine."""
+def render(workload: Workload, target: Path | list[Path], quality: str = "standard") -> None:
+    """Renders ``workload`` to ``target`` (or each of several targets) with the engine."""
     slots = [SceneSlot(n, scene.start_frame, scene.frames, workload.fps)
              for n, scene in enumerate(workload.scenes)]
     shots = []
@@ -29,7 +30,8 @@ def render(workload: Workload, target: Path, quality: str = "standard") -> None:
             if workload.captions else ()
         shots.append(Shot(Path(scene.slide), slot.frames, spans,
                           "kenburns" if workload.zoom else "none"))
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+    first = target if isinstance(target, Path) else target[0]
+    with tempfile.TemporaryDirectory(dir=first.parent) as scratch:
         audio = Path(scratch) / "narration.wav"
         join_padded([(Path(scene.narration), slot.samples(NARRATION_RATE))
                      for scene, slot in zip(workload.scenes, slots, strict=True)], audio)
@@ -38,4 +40,4 @@ def render(workload: Workload, target: Path, quality: str = "standard") -> None:
 
 
 if __name__ == "__main__":
-    render(Workload.load(Path(sys.argv[1])), Path(sys.argv[2]))
+    render(Workload.load(Path(sys.argv[1])), [Path(name) for name in sys.argv[2:]])

@@ -59,9 +59,10 @@ def yuv420_planes(picture: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """The exact inverse of the conversion, in floating point: BT.709 studio-range planes (U
-    and V at half size) to an RGB (h, w, 3) float array, 0-255, unclipped. For measuring."""
-    luma = (y.astype(np.float64) - 16) * 255 / 219
-    up = [np.repeat(np.repeat(plane.astype(np.float64) - 128, 2, 0), 2, 1) * 255 / 224
+    and V at half size) to an RGB (h, w, 3) float32 array, 0-255, unclipped. For posters and
+    measuring (swscale's own inverse is off by a level here and there)."""
+    luma = (y.astype(np.float32) - 16) * np.float32(255 / 219)
+    up = [np.repeat(np.repeat(plane.astype(np.float32) - 128, 2, 0), 2, 1) * np.float32(255 / 224)
           for plane in (u, v)]
     cb, cr = (plane[:y.shape[0], :y.shape[1]] for plane in up)
     red = luma + 2 * (1 - 0.2126) * cr

@@ -30,14 +30,14 @@ def frame_at(video: Path, index: int) -> np.ndarray:
     try:
         with av.open(str(video)) as container:
             stream = container.streams.video[0]
-            rate = stream.average_rate or stream.guessed_rate
-            if not rate:
+            rate, base = stream.average_rate or stream.guessed_rate, stream.time_base
+            if not rate or base is None:
                 raise RenderFailed(f"{video.name} has no frame rate")
             wanted = index / rate  # seconds
-            container.seek(int(wanted / stream.time_base), stream=stream, backward=True)
+            container.seek(int(wanted / base), stream=stream, backward=True)
             half = 1 / (2 * rate)
             for frame in container.decode(stream):
-                if frame.pts is not None and frame.pts * stream.time_base >= wanted - half:
+                if frame.pts is not None and frame.pts * base >= wanted - half:
                     return _rgb(frame)
     except av.error.FFmpegError as exc:
         raise RenderFailed(f"reading frame {index} of {video.name}: {exc}") from exc
