@@ -104,7 +104,7 @@ class H264Segment:
         self.size = settings.width * settings.height * 3 // 2
         self.count = 0
         self.pending: av.VideoFrame | None = None
-        with _translated(what):
+        with translated(what):
             self.container = av.open(str(target), "w", format="mp4")
             self.stream = self.container.add_stream("libx264", rate=settings.fps)
             _configure(self.stream.codec_context, settings, moving=True)
@@ -113,7 +113,7 @@ class H264Segment:
         if len(data) != self.size:
             self.container.close()
             raise RenderFailed(f"{self.what}: a frame of {len(data)} bytes, expected {self.size}")
-        with _translated(self.what):
+        with translated(self.what):
             if self.pending is not None:
                 self.container.mux(self.stream.encode(self.pending))
             rows = np.frombuffer(data, np.uint8).reshape(-1, self.settings.width)
@@ -122,7 +122,7 @@ class H264Segment:
             self.count += 1
 
     def close(self) -> int:
-        with _translated(self.what):
+        with translated(self.what):
             try:
                 if self.pending is not None:
                     if self.count > 1:
@@ -135,11 +135,12 @@ class H264Segment:
 
 
 @contextmanager
-def _translated(what: str) -> Iterator[None]:
+def translated(what: str, encoder: str = "x264") -> Iterator[None]:
+    """Turns an encoder's FFmpegError into RenderFailed naming ``what`` and the encoder."""
     try:
         yield
     except av.error.FFmpegError as exc:
-        raise RenderFailed(f"{what}: x264 failed: {exc}") from exc
+        raise RenderFailed(f"{what}: {encoder} failed: {exc}") from exc
 
 
 def wrap_annexb(stream: Path, target: Path, fps: int, *, what: str = "wrapping") -> None:

@@ -57,6 +57,18 @@ def _invalid(kind: str, reason: str) -> PydanticCustomError:
     return PydanticCustomError(kind, "{reason}", {"reason": reason})
 
 
+def _known_once(field: str, names: list[Any], value: Any, choices: tuple[str, ...], noun: str,
+                expected: str) -> list[str]:
+    """Returns ``names`` when each is one of ``choices`` and none repeats; else raises the
+    field's error naming the first unknown one, or the repetition."""
+    for name in names:
+        if name not in choices:
+            raise _invalid(field, f"unknown {noun} {name!r} in {value!r}; {expected}")
+    if len(set(names)) != len(names):
+        raise _invalid(field, f"{value!r} names a {noun} twice; {expected}")
+    return names
+
+
 class RenderSettings(BaseModel):
     """How to render: frame size and rate, encoder quality, speech engines, pacing, and the
     look: captions as a subtitle track ("soft"), drawn into the picture ("burned", at the top,
@@ -91,12 +103,7 @@ class RenderSettings(BaseModel):
         expected = f"expected a list of {', '.join(VIDEO_FORMATS)}"
         if not names:
             raise _invalid("formats", f"no format given; {expected}")
-        for name in names:
-            if name not in VIDEO_FORMATS:
-                raise _invalid("formats", f"unknown format {name!r}; {expected}")
-        if len(set(names)) != len(names):
-            raise _invalid("formats", f"{value!r} names a format twice; {expected}")
-        return tuple(names)
+        return tuple(_known_once("formats", names, value, VIDEO_FORMATS, "format", expected))
 
     @field_validator("resolution", mode="before")
     @classmethod
@@ -136,12 +143,8 @@ class RenderSettings(BaseModel):
         expected = f"expected a comma-separated chain of {', '.join(SPEECH_ENGINES)}"
         if any(not name for name in names):
             raise _invalid("tts", f"{value!r} has an empty engine name; {expected}")
-        for name in names:
-            if name not in SPEECH_ENGINES:
-                raise _invalid("tts", f"unknown speech engine {name!r} in {value!r}; {expected}")
-        if len(set(names)) != len(names):
-            raise _invalid("tts", f"{value!r} names an engine twice; {expected}")
-        return ",".join(names)
+        return ",".join(_known_once("tts", names, value, SPEECH_ENGINES, "speech engine",
+                                    expected))
 
     @field_validator("captions", "motion", mode="before")
     @classmethod

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,7 +24,7 @@ import av
 import numpy as np
 
 from reelflow.engine.colour import describe
-from reelflow.engine.encoder import EncoderSettings
+from reelflow.engine.encoder import EncoderSettings, translated
 from reelflow.errors import RenderFailed
 
 # Constant quality (crf with no bitrate target) per quality preset.
@@ -48,14 +47,6 @@ def _encoder(settings: EncoderSettings) -> Any:
                        "crf": str(CRF[settings.quality]), "b": "0", "lag-in-frames": "0",
                        "auto-alt-ref": "0"}
     return context
-
-
-@contextmanager
-def _translated(what: str) -> Iterator[None]:
-    try:
-        yield
-    except av.error.FFmpegError as exc:
-        raise RenderFailed(f"{what}: libvpx failed: {exc}") from exc
 
 
 class IvfWriter:
@@ -103,7 +94,7 @@ def write_holds(frames: Sequence[av.VideoFrame], lengths: Sequence[int], target:
     one key frame per picture, "show existing frame" for the rest. Raises RenderFailed."""
     if len(frames) != len(lengths) or not lengths or min(lengths) < 1:
         raise RenderFailed(f"{what}: every picture needs at least one frame")
-    with _translated(what):
+    with translated(what, "libvpx"):
         context = _encoder(settings)
         keys = []
         for n, frame in enumerate(frames):
@@ -128,7 +119,7 @@ class VP9Segment:
                  ) -> None:
         self.settings, self.what = settings, what
         self.size = settings.width * settings.height * 3 // 2
-        with _translated(what):
+        with translated(what, "libvpx"):
             self.context = _encoder(settings)
         self.writer = IvfWriter(target, settings)
         self.added = 0
@@ -141,13 +132,13 @@ class VP9Segment:
         frame = av.VideoFrame.from_ndarray(rows, format="yuv420p")
         frame.pts = self.added
         self.added += 1
-        with _translated(self.what):
+        with translated(self.what, "libvpx"):
             for packet in self.context.encode(frame):
                 self.writer.write(bytes(packet))
 
     def close(self) -> int:
         try:
-            with _translated(self.what):
+            with translated(self.what, "libvpx"):
                 for packet in self.context.encode(None):
                     self.writer.write(bytes(packet))
         finally:

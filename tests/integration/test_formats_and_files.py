@@ -48,13 +48,6 @@ And this is the second one. It has two sentences.
 
 
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("REELFLOW_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("REELFLOW_DATABASE_URL", db_url)
-    return Settings.from_env()
-
-
-@pytest.fixture
 def rendered(settings: Settings) -> dict[str, Any]:
     result: dict[str, Any] = generate_video(script=SCRIPT, custom_resolution="320x180",
                                             quality_preset="draft")
