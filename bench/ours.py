@@ -1,4 +1,5 @@
-"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT``.
+"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT...``
+(one output per format: its suffix, .mp4 or .webm, names it).
 
 This is what the harness times in a subprocess: joining the narration, drawing captions and
 encoding the video, exactly as the compose-video task does.
@@ -19,8 +20,9 @@ from reelflow.engine.timeline import SceneSlot
 from reelflow.vocabulary import Quality
 
 
-def render(workload: Workload, target: Path, quality: Quality = "standard") -> None:
-    """Renders ``workload`` to ``target`` with the engine."""
+def render(workload: Workload, target: Path | list[Path],
+           quality: Quality = "standard") -> None:
+    """Renders ``workload`` to ``target`` (or each of several targets) with the engine."""
     slots = [SceneSlot(n, scene.start_frame, scene.frames, workload.fps)
              for n, scene in enumerate(workload.scenes)]
     shots = []
@@ -30,7 +32,8 @@ def render(workload: Workload, target: Path, quality: Quality = "standard") -> N
             if workload.captions else ()
         shots.append(Shot(Path(scene.slide), slot.frames, spans,
                           "kenburns" if workload.zoom else "none"))
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+    first = target if isinstance(target, Path) else target[0]
+    with tempfile.TemporaryDirectory(dir=first.parent) as scratch:
         audio = Path(scratch) / "narration.wav"
         join_padded([(Path(scene.narration), slot.samples(NARRATION_RATE))
                      for scene, slot in zip(workload.scenes, slots, strict=True)], audio)
@@ -39,4 +42,4 @@ def render(workload: Workload, target: Path, quality: Quality = "standard") -> N
 
 
 if __name__ == "__main__":
-    render(Workload.load(Path(sys.argv[1])), Path(sys.argv[2]))
+    render(Workload.load(Path(sys.argv[1])), [Path(name) for name in sys.argv[2:]])

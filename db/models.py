@@ -2,9 +2,10 @@
 
 Columns, nullability, defaults and index names follow spec/data-model.md, except that durations
 are floats (sub-second precision matters for audio/video sync) and a video points at the job
-that produced it. Every rule the database can check is a named CHECK constraint, so a row
-written by any client obeys the model; the richer rules (file exists, metadata keys) live in
-``db.validation`` and run in the methods below before any attribute changes.
+that produced it (one video per format: a job may make an MP4 and a WebM). Every rule the
+database can check is a named CHECK constraint, so a row written by any client obeys the model;
+the richer rules (file exists, metadata keys) live in ``db.validation`` and run in the methods
+below before any attribute changes.
 
 JSON columns are not mutation-tracked: assign a new dict instead of editing one in place.
 """
@@ -61,6 +62,7 @@ from reelflow.db.validation import (
     validate_video,
 )
 from reelflow.errors import InvalidTransition
+from reelflow.vocabulary import VIDEO_FORMATS
 
 # Why a convention: constraint names must be the same on SQLite and PostgreSQL so that
 # migrations can name them, and errors mentioning them read the same on both.
@@ -189,7 +191,7 @@ class VideoGenerationJob(Base):
     assets: Mapped[list[MediaAsset]] = relationship(
         back_populates="job", cascade="all, delete-orphan", passive_deletes=True
     )
-    video: Mapped[GeneratedVideo | None] = relationship(back_populates="job", passive_deletes=True)
+    videos: Mapped[list[GeneratedVideo]] = relationship(back_populates="job", passive_deletes=True)
 
     @classmethod
     def start(
@@ -320,11 +322,17 @@ class MediaAsset(Base):
 
 
 class GeneratedVideo(Base):
-    """The final video file of a job, with what was measured about it."""
+    """A final video file of a job, with what was measured about it: one per format the job
+    renders (an MP4 and a WebM of one script are two rows of one job)."""
 
     __tablename__ = "generated_videos"
     __table_args__ = (
         CheckConstraint(one_of("generation_status", VideoStatus), name="generation_status"),
+        CheckConstraint(
+            f"format IN ({', '.join(repr(name) for name in VIDEO_FORMATS)})", name="format"
+        ),
+        UniqueConstraint("generation_job_id", "format", name="uq_generated_videos_job_format"),
+        Index("idx_generated_videos_job", "generation_job_id"),
         CheckConstraint("duration > 0", name="duration_positive"),
         CheckConstraint("file_size IS NULL OR file_size >= 0", name="file_size_non_negative"),
         CheckConstraint(
@@ -354,11 +362,11 @@ class GeneratedVideo(Base):
     script_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scripts.id", ondelete="CASCADE"))
     session_id: Mapped[str] = mapped_column(String(128))
     generation_job_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("video_generation_jobs.id", ondelete="SET NULL"), unique=True
+        ForeignKey("video_generation_jobs.id", ondelete="SET NULL")
     )
 
     script: Mapped[ScriptRecord] = relationship(back_populates="videos")
-    job: Mapped[VideoGenerationJob | None] = relationship(back_populates="video")
+    job: Mapped[VideoGenerationJob | None] = relationship(back_populates="videos")
     assets: Mapped[list[MediaAsset]] = relationship(
         secondary=video_assets, back_populates="videos", passive_deletes=True
     )

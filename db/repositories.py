@@ -235,10 +235,25 @@ class VideoRepository:
             raise NotFound(f"no generated video with id {video_id}")
         return video
 
-    def get_for_job(self, job_id: uuid.UUID) -> GeneratedVideo | None:
-        """Given a job id, returns the video that job produces, or None if it has none yet."""
-        query = select(GeneratedVideo).where(GeneratedVideo.generation_job_id == job_id)
-        return self.session.scalars(query).one_or_none()
+    def for_job(self, job_id: uuid.UUID) -> builtins.list[GeneratedVideo]:
+        """Given a job id, returns the videos that job produces (one per format), in the order
+        they were planned; empty when it has none yet."""
+        query = (
+            select(GeneratedVideo)
+            .where(GeneratedVideo.generation_job_id == job_id)
+            .order_by(GeneratedVideo.creation_timestamp, GeneratedVideo.format)
+        )
+        return builtins.list(self.session.scalars(query))
+
+    def get_for_job(
+        self, job_id: uuid.UUID, video_format: str | None = None
+    ) -> GeneratedVideo | None:
+        """Given a job id, returns its video of ``video_format`` (default: its first video),
+        or None if it has none yet."""
+        videos = self.for_job(job_id)
+        if video_format is not None:
+            videos = [video for video in videos if video.format == video_format]
+        return videos[0] if videos else None
 
     def completed(
         self, session_id: str | None = None, limit: int = 50

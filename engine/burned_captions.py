@@ -3,23 +3,28 @@
 A caption does not move while it is shown, so a still scene with captions is a short run of
 still pictures (the slide, the slide with the first sentence, ...) that engine/encode_still.py
 encodes once each. Over a moving picture (engine/kenburns.py) the same overlay is blended into
-every frame. Caption times come from engine/captions.py, rounded to the nearest frame.
+every frame. Caption times come from engine/captions.py, rounded to the nearest frame. A caption
+sits at the top, centre or bottom of the frame's title-safe area, and always inside it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
 from reelflow.engine.captions import Cue
-from reelflow.engine.fonts import load_font
+from reelflow.engine.fonts import Font, load_font
 from reelflow.engine.slides import wrap_text
+from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, CaptionPosition
 
 TEXT_COLOUR = (255, 255, 255, 255)
 BOX_COLOUR = (0, 0, 0, 160)
 MAX_LINES = 3
+MIN_FONT_SIZE = 10
+SAFE_MARGIN = 0.05  # title-safe: 5% in from every edge (the central 90%)
 
 
 @dataclass(frozen=True)
@@ -58,24 +63,40 @@ def spans_for(cues: Sequence[Cue], start_frame: int, frames: int, fps: int
 
 def font_size(height: int) -> int:
     """The caption font size in pixels for a frame ``height`` pixels tall."""
-    return max(10, round(height * 0.045))
+    return max(MIN_FONT_SIZE, round(height * 0.045))
 
 
-def caption_overlay(text: str, width: int, height: int) -> Overlay:
+def title_safe(width: int, height: int) -> tuple[int, int, int, int]:
+    """The title-safe area of a width x height frame: (left, top, right, bottom), the central
+    90% of each side, inside which captions must stay."""
+    margin_x, margin_y = math.ceil(width * SAFE_MARGIN), math.ceil(height * SAFE_MARGIN)
+    return margin_x, margin_y, width - margin_x, height - margin_y
+
+
+def caption_overlay(text: str, width: int, height: int,
+                    position: CaptionPosition = DEFAULT_CAPTION_POSITION) -> Overlay:
     """Draws ``text`` as a caption for a width x height frame: white, centred, on a dark
-    translucent box near the bottom, wrapped to 80% of the width, at most MAX_LINES lines."""
-    size = font_size(height)
+    translucent box at the ``position`` (top, center or bottom) of the title-safe area, at
+    most MAX_LINES lines. The font shrinks until the box fits that area at any aspect ratio;
+    if even the smallest size cannot hold the text, its last line ends with an ellipsis."""
+    left, top, right, bottom = title_safe(width, height)
     measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+    size = font_size(height)
     while True:
         font = load_font("regular", size)
-        lines = wrap_text(measure, text, font, round(width * 0.8))
-        if len(lines) <= MAX_LINES or size <= 10:
+        pad_x, pad_y = round(size * 0.6), round(size * 0.3)
+        room = right - left - 2 * pad_x
+        lines = wrap_text(measure, text, font, room)
+        widest = max(measure.textlength(line, font=font) for line in lines)
+        fits = len(lines) <= MAX_LINES and widest <= room
+        fits = fits and len(lines) * round(size * 1.3) + 2 * pad_y <= bottom - top
+        if fits or size <= MIN_FONT_SIZE:
             break
-        size -= 2
+        size -= 1 if size < 20 else 2
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1].rstrip(".,;: ") + "…"]
+    lines = [_clip(measure, line, font, room) for line in lines]
     line_height = round(size * 1.3)
-    pad_x, pad_y = round(size * 0.6), round(size * 0.3)
     text_width = max(round(measure.textlength(line, font=font)) for line in lines)
     box = Image.new("RGBA", (text_width + 2 * pad_x, len(lines) * line_height + 2 * pad_y),
                     BOX_COLOUR)
@@ -83,8 +104,21 @@ def caption_overlay(text: str, width: int, height: int) -> Overlay:
     for n, line in enumerate(lines):
         draw.text((box.width / 2, pad_y + (n + 0.5) * line_height), line, font=font,
                   fill=TEXT_COLOUR, anchor="mm")
-    top = height - round(height * 0.06) - box.height
-    return Overlay(box, (width - box.width) // 2, top)
+    # Why a nudge past the safe edge's margin: a caption a little inside the edge reads as
+    # placed, one touching it reads as cut. Never beyond the title-safe area.
+    inset = min(round(height * 0.01), max(0, (bottom - top - box.height) // 2))
+    place_top = {"top": top + inset, "center": (height - box.height) // 2,
+                 "bottom": bottom - inset - box.height}[position]
+    return Overlay(box, (width - box.width) // 2, max(top, min(place_top, bottom - box.height)))
+
+
+def _clip(draw: ImageDraw.ImageDraw, line: str, font: Font, room: int) -> str:
+    """Returns ``line``, cut and ended with an ellipsis if it is wider than ``room``."""
+    if draw.textlength(line, font=font) <= room:
+        return line
+    while line and draw.textlength(line + "…", font=font) > room:
+        line = line[:-1]
+    return line + "…"
 
 
 def with_caption(picture: Image.Image, overlay: Overlay) -> Image.Image:

@@ -1,4 +1,9 @@
-"""Captions timed from the measured narration: one cue per sentence, as SubRip text."""
+"""Captions timed from the measured narration: one cue per sentence, as SubRip or WebVTT text.
+
+Both files are written from the same cues, and the SubRip text is what the video's own
+subtitle track is made from, so the sidecar files and the embedded track agree to the
+millisecond.
+"""
 
 from __future__ import annotations
 
@@ -29,12 +34,12 @@ def cues_for(scenes: Sequence[tuple[float, Sequence[Sentence]]]) -> list[Cue]:
     return cues
 
 
-def _timestamp(seconds: float) -> str:
+def _timestamp(seconds: float, separator: str = ",") -> str:
     millis = max(0, round(seconds * 1000))
     hours, millis = divmod(millis, 3_600_000)
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
 def to_srt(cues: Sequence[Cue]) -> str:
@@ -46,7 +51,25 @@ def to_srt(cues: Sequence[Cue]) -> str:
     return "\n".join(blocks)
 
 
+def to_vtt(cues: Sequence[Cue]) -> str:
+    """Returns ``cues`` as WebVTT text (a cue's text never holds a blank line or "-->")."""
+    blocks = [f"{n}\n{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}\n"
+              f"{_vtt_text(cue.text)}\n" for n, cue in enumerate(cues, start=1)]
+    return "\n".join(["WEBVTT\n", *blocks])
+
+
+def _vtt_text(text: str) -> str:
+    # WebVTT reads "<" and "&" as markup, and "-->" as a timing line.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("-->", "--&gt;")
+
+
 def write_srt(cues: Sequence[Cue], target: Path) -> None:
     """Writes ``cues`` to ``target`` as a UTF-8 SubRip file, atomically."""
     with atomic_output(target) as temp:
         temp.write_text(to_srt(cues), "utf-8")
+
+
+def write_vtt(cues: Sequence[Cue], target: Path) -> None:
+    """Writes ``cues`` to ``target`` as a UTF-8 WebVTT file, atomically."""
+    with atomic_output(target) as temp:
+        temp.write_text(to_vtt(cues), "utf-8")

@@ -1,13 +1,13 @@
 """Composition: every shot encoded once, in parallel, joined without re-encoding, muxed once.
 
 A shot is one scene's picture. A still shot costs one encoded frame per distinct picture (the
-slide, plus one per burned-in caption) and skipped frames for the rest
-(engine/encode_still.py); a zooming shot is resampled and encoded frame by frame
-(engine/kenburns.py). Shots encode in parallel threads, up to the CPUs available, each holding
-only its own picture; x264 runs in process (engine/encoder.py). The pieces become MP4 segments
-that share one set of encoder headers (engine/segments.py), joined by ffmpeg's concat demuxer
-with stream copy; the narration, already joined sample-exactly, is encoded to AAC once in the
-final mux, so the sound starts on the exact frame of every cut.
+slide, plus one per burned-in caption) and repeated frames for the rest (engine/encode_still.py
+for H.264, engine/vp9.py for VP9); a zooming shot is resampled and encoded frame by frame
+(engine/kenburns.py). Every picture is made and converted to YUV once, then handed to each
+format's encoder, so an MP4 and a WebM of one script cost one set of pictures. Shots encode in
+parallel threads, up to the CPUs available, each holding only its own picture; the encoders
+run in process. Each format's pieces are then joined without re-encoding and muxed once with
+the narration, encoded once per format (engine/outputs.py).
 """
 
 from __future__ import annotations
@@ -15,26 +15,32 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+import av
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, caption_runs, with_caption
+from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.encode_still import encode_holds
-from reelflow.engine.encoder import EncoderSettings, encode_segment
-from reelflow.engine.ffmpeg import run_ffmpeg
-from reelflow.engine.kenburns import encode_zoom, to_yuv420
-from reelflow.engine.segments import assemble
+from reelflow.engine.encoder import EncoderSettings, H264Segment
+from reelflow.engine.kenburns import FrameSink, encode_zoom
+from reelflow.engine.outputs import encode_audio, join_pieces, mux, output_format
+from reelflow.engine.vp9 import VP9Segment, write_holds
 from reelflow.errors import RenderFailed, StreamNotExtendable
 from reelflow.files import partial_path, parts_folder, publish
-from reelflow.vocabulary import DEFAULT_MOTION, DEFAULT_QUALITY, Motion, Quality
-
-AUDIO_BITRATE = "128k"
-AUDIO_RATE = 48000
+from reelflow.vocabulary import (
+    DEFAULT_CAPTION_POSITION,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    CaptionPosition,
+    Motion,
+    Quality,
+    VideoFormat,
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,7 @@ class Shot:
 @dataclass(frozen=True)
 class RenderReport:
     """What a render did, as data for the job's resource usage. ``encoded_frames`` counts the
-    frames that went through the encoder; the others are copies of their predecessor.
-    ``fallback_shots``: still shots the skip-frame writer refused, encoded frame by frame."""
+    frames that went through the encoder; the others are copies of their predecessor."""
 
     frames: int
     scenes: int
@@ -70,7 +75,7 @@ def default_workers() -> int:
 
 def render_video(
     shots: Sequence[Shot],
-    target: Path,
+    targets: Path | Sequence[Path],
     *,
     fps: int,
     quality: Quality = DEFAULT_QUALITY,
@@ -79,16 +84,23 @@ def render_video(
     title: str | None = None,
     size: tuple[int, int] | None = None,
     workers: int | None = None,
+    caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     on_scene_done: Callable[[int, int], None] | None = None,
 ) -> RenderReport:
-    """Renders shots into an MP4 (H.264, AAC when ``audio`` is given) at ``target``.
+    """Renders shots into each of ``targets``: an .mp4 (H.264, AAC when ``audio`` is given)
+    or a .webm (VP9, Opus), all from the same pictures, each made once.
 
     ``size`` is the frame size (default: the first image's); pictures of another size are
-    fitted to it. ``subtitles`` (SubRip) become a soft subtitle track. The file appears at
-    ``target`` only when complete; ``on_scene_done(done, total)`` is called as shots finish.
-    Raises RenderFailed for no shots, an unknown quality, an unreadable image or any ffmpeg
-    failure; nothing is left behind on failure.
+    fitted to it. ``subtitles`` (SubRip) become a soft subtitle track (MP4: mov_text, WebM:
+    WebVTT); burned-in captions sit at ``caption_position``. A file appears at its target only
+    when every target is complete; ``on_scene_done(done, total)`` is called as shots finish.
+    Raises RenderFailed for no shots or targets, an unknown format or quality, an unreadable
+    image or any encoder failure; nothing is left behind on failure.
     """
+    outputs = [targets] if isinstance(targets, Path) else list(targets)
+    formats = [output_format(target) for target in outputs]
+    if not outputs or len(set(formats)) != len(formats):
+        raise RenderFailed("a render needs one target per format: .mp4, .webm or both")
     if not shots:
         raise RenderFailed("nothing to render: the plan has no scenes")
     if any(shot.frames < 1 for shot in shots):
@@ -99,47 +111,49 @@ def render_video(
     # memory (each thread holds frames) and synchronisation.
     threads = max(1, default_workers() // pool_size)
     settings = EncoderSettings(width, height, fps, quality, threads)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = parts_folder(target)
+    outputs[0].parent.mkdir(parents=True, exist_ok=True)
+    work = parts_folder(outputs[0])
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
+    temps = [partial_path(target) for target in outputs]
     try:
         started = time.perf_counter()
-        pieces = [work / f"shot-{n:04d}{'.mp4' if _moves(shot) else '.h264'}"
+        pieces = [{fmt: work / f"shot-{n:04d}{_piece_suffix(fmt, shot)}" for fmt in formats}
                   for n, shot in enumerate(shots)]
         encoded = fallbacks = 0
-        # The narration is ready before any picture: its one AAC encode runs alongside.
+        # The narration is ready before any picture: its one encode per format runs alongside.
         with ThreadPoolExecutor(max_workers=1) as sound, \
                 ThreadPoolExecutor(max_workers=pool_size) as pool:
-            aac = sound.submit(_encode_audio, audio, work / "audio.m4a") if audio else None
-            jobs = [pool.submit(encode_shot, shot, piece, settings)
+            sounds = {fmt: sound.submit(encode_audio, audio, work / f"audio-{fmt}", fmt)
+                      for fmt in formats} if audio else {}
+            jobs = [pool.submit(encode_shot, shot, piece, settings, caption_position)
                     for shot, piece in zip(shots, pieces, strict=True)]
             try:
                 for done, job in enumerate(jobs, start=1):
-                    pieces[done - 1], frames_encoded = job.result()
-                    encoded += frames_encoded
-                    fallbacks += pieces[done - 1].suffix == ".mp4" and not _moves(shots[done - 1])
+                    written, pictures = job.result()
+                    fallbacks += written != pieces[done - 1]
+                    pieces[done - 1], encoded = written, encoded + pictures
                     if on_scene_done is not None:
                         on_scene_done(done, len(shots))
             except BaseException:
                 pool.shutdown(cancel_futures=True)
                 raise
             joined = time.perf_counter()
-            segments = assemble(pieces, [shot.frames for shot in shots], fps)
-            encoded_audio = aac.result() if aac else None
-        listing = work / "segments.txt"
-        listing.write_text("".join(f"file '{s.name}'\n" for s in segments), "utf-8")
-        temp = partial_path(target)
-        try:
-            _mux(listing, encoded_audio, subtitles, title, temp)
+            frames = [shot.frames for shot in shots]
+            for fmt, temp in zip(formats, temps, strict=True):
+                video = join_pieces(fmt, [piece[fmt] for piece in pieces], frames, settings,
+                                    work)
+                mux(fmt, video, sounds[fmt].result() if audio else None, subtitles, title,
+                    temp)
+        for temp, target in zip(temps, outputs, strict=True):
             publish(temp, target)
-        finally:
-            temp.unlink(missing_ok=True)
-        return RenderReport(frames=sum(shot.frames for shot in shots), scenes=len(shots),
-                            encoded_frames=encoded, encode_seconds=joined - started,
+        return RenderReport(frames=sum(frames), scenes=len(shots), encoded_frames=encoded,
+                            encode_seconds=joined - started,
                             mux_seconds=time.perf_counter() - joined, workers=pool_size,
                             fallback_shots=fallbacks)
     finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -147,43 +161,59 @@ def _moves(shot: Shot) -> bool:
     return shot.motion == "kenburns" and shot.frames > 1
 
 
-def encode_shot(shot: Shot, piece: Path, settings: EncoderSettings) -> tuple[Path, int]:
-    """Encodes one shot: a moving one to an MP4 segment, a still one to an Annex B stream
-    (``piece``), or, when the skip-frame writer cannot extend x264's stream, to an MP4 segment
-    encoded frame by frame beside it. Returns the piece written and how many frames went
-    through the encoder. Raises RenderFailed."""
+def _piece_suffix(fmt: VideoFormat, shot: Shot) -> str:
+    if fmt == "webm":
+        return ".ivf"
+    return ".mp4" if _moves(shot) else ".h264"
+
+
+def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: EncoderSettings,
+                position: CaptionPosition = DEFAULT_CAPTION_POSITION,
+                ) -> tuple[dict[VideoFormat, Path], int]:
+    """Encodes one shot into a piece per format: a moving one frame by frame, a still one as
+    its distinct pictures held for their frames. Returns the pieces written (a still MP4 piece
+    that the skip-frame writer refused becomes an MP4 segment encoded frame by frame, beside
+    the planned one) and how many pictures were made. Raises RenderFailed."""
     picture = _load(shot.image, settings)
     if _moves(shot):
-        encode_zoom(picture, shot.frames, shot.captions, piece, settings)
-        return piece, shot.frames
+        sinks: list[FrameSink] = [
+            H264Segment(piece, settings, what="encoding a zooming scene") if fmt == "mp4"
+            else VP9Segment(piece, settings, what="encoding a zooming scene")
+            for fmt, piece in pieces.items()]
+        encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position)
+        return dict(pieces), shot.frames
     runs = list(caption_runs(shot.captions, shot.frames))
-
-    def pictures() -> Iterator[Image.Image]:
-        for text, _ in runs:
-            yield picture if text is None else with_caption(
-                picture, caption_overlay(text, settings.width, settings.height))
-
+    frames = [yuv420_frame(picture if text is None else with_caption(
+        picture, caption_overlay(text, settings.width, settings.height, position)))
+        for text, _ in runs]
     lengths = [count for _, count in runs]
     what = f"encoding {shot.image.name}"
+    written = dict(pieces)
+    for fmt, piece in pieces.items():
+        if fmt == "mp4":
+            written[fmt] = _still_h264(frames, lengths, piece, settings, what)
+        else:
+            write_holds(frames, lengths, piece, settings, what=what)
+    return written, len(runs)
+
+
+def _still_h264(frames: Sequence[av.VideoFrame], lengths: Sequence[int], piece: Path,
+                settings: EncoderSettings, what: str) -> Path:
     try:
-        encode_holds(pictures(), lengths, piece, settings, what=what)
-        return piece, len(runs)
+        encode_holds(frames, lengths, piece, settings, what=what)
+        return piece
     except StreamNotExtendable:
         # Why: the skip-frame writer knows the stream features x264 uses today; should a new
         # x264 use others, the video gets slower to make, never impossible.
         piece.unlink(missing_ok=True)
         fallback = piece.with_suffix(".mp4")
-        encode_segment(held_frames(pictures(), lengths), fallback, settings, what=what)
-        return fallback, shot.frames
-
-
-def held_frames(pictures: Iterator[Image.Image], lengths: Sequence[int]) -> Iterator[bytes]:
-    """Yields raw yuv420p frames: picture ``n`` repeated ``lengths[n]`` times."""
-    for picture, length in zip(pictures, lengths, strict=True):
-        y, u, v = to_yuv420(np.asarray(picture.convert("RGB")))
-        frame = y.tobytes() + u.tobytes() + v.tobytes()
-        for _ in range(length):
-            yield frame
+        segment = H264Segment(fallback, settings, what=what)
+        for frame, length in zip(frames, lengths, strict=True):
+            data = frame.to_ndarray().tobytes()  # yuv420p: the Y, U and V planes in a row
+            for _ in range(length):
+                segment.add(data)
+        segment.close()
+        return fallback
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -209,27 +239,3 @@ def _load(path: Path, settings: EncoderSettings) -> Image.Image:
     return fitted
 
 
-def _encode_audio(audio: Path, target: Path) -> Path:
-    # AAC once for the whole narration: encoder priming happens once, at the very start.
-    run_ffmpeg(["-i", str(audio), "-vn", "-c:a", "aac", "-aac_coder", "fast", "-b:a",
-                AUDIO_BITRATE, "-ar", str(AUDIO_RATE), "-ac", "1", "-f", "mp4", str(target)],
-               what="encoding the narration")
-    return target
-
-
-def _mux(listing: Path, audio: Path | None, subtitles: Path | None, title: str | None,
-         temp: Path) -> None:
-    args = ["-f", "concat", "-safe", "0", "-i", str(listing)]
-    maps = ["-map", "0:v:0"]
-    if audio is not None:
-        args += ["-i", str(audio)]
-        maps += ["-map", "1:a:0"]
-    if subtitles is not None:
-        args += ["-i", str(subtitles)]
-        maps += ["-map", f"{1 + (audio is not None)}:s:0"]
-    codecs = ["-c:v", "copy", "-c:a", "copy"]
-    if subtitles is not None:
-        codecs += ["-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-    meta = ["-metadata", f"title={title}"] if title else []
-    run_ffmpeg([*args, *maps, *codecs, *meta, "-movflags", "+faststart", "-f", "mp4", str(temp)],
-               what="joining the scenes")

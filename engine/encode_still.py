@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from PIL import Image
+import av
 
 from reelflow.engine.bitstream import START_CODE, split_nal_units
 from reelflow.engine.encoder import EncoderSettings, idr_pictures
@@ -31,13 +31,14 @@ from reelflow.engine.h264 import (
 from reelflow.errors import RenderFailed, StreamNotExtendable
 
 
-def encode_holds(pictures: Iterable[Image.Image], lengths: Sequence[int], target: Path,
+def encode_holds(frames: Iterable[av.VideoFrame], lengths: Sequence[int], target: Path,
                  settings: EncoderSettings, *, what: str = "encoding a still scene") -> None:
-    """Writes an Annex B H.264 stream to ``target`` in which RGB picture ``n`` is shown for
-    ``lengths[n]`` frames. Raises RenderFailed for an empty hold or a failed encode."""
+    """Writes an Annex B H.264 stream to ``target`` in which yuv420p frame ``n``
+    (engine/colour.py) is shown for ``lengths[n]`` frames. Raises RenderFailed for an empty
+    hold or a failed encode."""
     if not lengths or min(lengths) < 1:
         raise RenderFailed(f"{what}: every picture needs at least one frame")
-    coded = [split_nal_units(unit) for unit in idr_pictures(pictures, settings, what=what)]
+    coded = [split_nal_units(unit) for unit in idr_pictures(frames, settings, what=what)]
     if len(coded) != len(lengths):
         raise RenderFailed(f"{what}: {len(lengths)} pictures in, {len(coded)} encoded")
     with target.open("wb") as out:

@@ -5,12 +5,14 @@ the preset and CRF come from the quality alone, nothing is tuned per piece (a tu
 picture parameter set), and ``stitchable`` stops x264 from fitting its headers to the content.
 Encoding in process costs no ffmpeg start-up and no pipe; PyAV releases the GIL while x264
 works, so shots encode in parallel threads. Still pictures come out as Annex B access units;
-moving shots go straight into MP4 segments, which keep B-frame timestamps.
+moving shots go straight into MP4 segments, which keep B-frame timestamps. Every stream
+carries the BT.709 colour description of engine/colour.py in its VUI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -18,8 +20,8 @@ from typing import Any
 
 import av
 import numpy as np
-from PIL import Image
 
+from reelflow.engine.colour import X264_COLOUR, describe
 from reelflow.engine.ffmpeg import run_ffmpeg
 from reelflow.errors import RenderFailed
 from reelflow.vocabulary import DEFAULT_QUALITY, Quality
@@ -68,21 +70,20 @@ def _configure(context: Any, settings: EncoderSettings, *, moving: bool = False)
     context.framerate = Fraction(settings.fps)
     context.gop_size = settings.keyframe_interval
     context.thread_count = settings.threads
+    describe(context)
     tuned = ":" + MOVING_PICTURES if moving and settings.quality == "standard" else ""
     context.options = {"preset": preset, "crf": str(crf), "forced-idr": "1",
-                       "x264-params": "stitchable=1" + tuned}
+                       "x264-params": f"stitchable=1:{X264_COLOUR}{tuned}"}
 
 
-def idr_pictures(pictures: Iterable[Image.Image], settings: EncoderSettings,
+def idr_pictures(frames: Iterable[av.VideoFrame], settings: EncoderSettings,
                  *, what: str = "encoding") -> Iterator[bytes]:
-    """Encodes each RGB picture as an IDR picture; yields them as Annex B access units, in
-    order, each with the parameter sets in front. Raises RenderFailed."""
+    """Encodes each yuv420p frame (engine/colour.py) as an IDR picture; yields them as Annex B
+    access units, in order, each with the parameter sets in front. Raises RenderFailed."""
     try:
         context = av.CodecContext.create("libx264", "w")
         _configure(context, settings)
-        for n, picture in enumerate(pictures):
-            frame = av.VideoFrame.from_ndarray(np.asarray(picture.convert("RGB")),
-                                               format="rgb24").reformat(format="yuv420p")
+        for n, frame in enumerate(frames):
             frame.pts, frame.pict_type = n, _I
             yield from (bytes(packet) for packet in context.encode(frame))
         yield from (bytes(packet) for packet in context.encode(None))
@@ -90,37 +91,57 @@ def idr_pictures(pictures: Iterable[Image.Image], settings: EncoderSettings,
         raise RenderFailed(f"{what}: x264 failed: {exc}") from exc
 
 
-def encode_segment(frames: Iterable[bytes], target: Path, settings: EncoderSettings,
-                   *, what: str = "encoding") -> int:
-    """Encodes raw yuv420p frames into an MP4 segment at ``target``; returns their number.
+class H264Segment:
+    """An MP4 segment that x264 fills with raw yuv420p frames, one ``add`` at a time.
 
     The last frame is never an IDR picture, so the next segment's IDR picture cannot be taken
-    for more of it. Raises RenderFailed when a frame has the wrong size or x264 fails.
+    for more of it. ``close`` finishes the file and returns the number of frames. Raises
+    RenderFailed when a frame has the wrong size or x264 fails.
     """
-    size = settings.width * settings.height * 3 // 2
-    count = 0
+
+    def __init__(self, target: Path, settings: EncoderSettings, *, what: str = "encoding"
+                 ) -> None:
+        self.settings, self.what = settings, what
+        self.size = settings.width * settings.height * 3 // 2
+        self.count = 0
+        self.pending: av.VideoFrame | None = None
+        with translated(what):
+            self.container = av.open(str(target), "w", format="mp4")
+            self.stream = self.container.add_stream("libx264", rate=settings.fps)
+            _configure(self.stream.codec_context, settings, moving=True)
+
+    def add(self, data: bytes) -> None:
+        if len(data) != self.size:
+            self.container.close()
+            raise RenderFailed(f"{self.what}: a frame of {len(data)} bytes, expected {self.size}")
+        with translated(self.what):
+            if self.pending is not None:
+                self.container.mux(self.stream.encode(self.pending))
+            rows = np.frombuffer(data, np.uint8).reshape(-1, self.settings.width)
+            self.pending = av.VideoFrame.from_ndarray(rows, format="yuv420p")
+            self.pending.pts = self.count
+            self.count += 1
+
+    def close(self) -> int:
+        with translated(self.what):
+            try:
+                if self.pending is not None:
+                    if self.count > 1:
+                        self.pending.pict_type = _P
+                    self.container.mux(self.stream.encode(self.pending))
+                self.container.mux(self.stream.encode(None))
+            finally:
+                self.container.close()
+        return self.count
+
+
+@contextmanager
+def translated(what: str, encoder: str = "x264") -> Iterator[None]:
+    """Turns an encoder's FFmpegError into RenderFailed naming ``what`` and the encoder."""
     try:
-        with av.open(str(target), "w", format="mp4") as container:
-            stream = container.add_stream("libx264", rate=settings.fps)
-            _configure(stream.codec_context, settings, moving=True)
-            pending: av.VideoFrame | None = None
-            for data in frames:
-                if len(data) != size:
-                    raise RenderFailed(f"{what}: a frame of {len(data)} bytes, expected {size}")
-                if pending is not None:
-                    container.mux(stream.encode(pending))
-                rows = np.frombuffer(data, np.uint8).reshape(-1, settings.width)
-                pending = av.VideoFrame.from_ndarray(rows, format="yuv420p")
-                pending.pts = count
-                count += 1
-            if pending is not None:
-                if count > 1:
-                    pending.pict_type = _P
-                container.mux(stream.encode(pending))
-            container.mux(stream.encode(None))
+        yield
     except av.error.FFmpegError as exc:
-        raise RenderFailed(f"{what}: x264 failed: {exc}") from exc
-    return count
+        raise RenderFailed(f"{what}: {encoder} failed: {exc}") from exc
 
 
 def wrap_annexb(stream: Path, target: Path, fps: int, *, what: str = "wrapping") -> None:

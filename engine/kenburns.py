@@ -3,32 +3,31 @@
 ffmpeg's zoompan crops on whole pixels, so a slow zoom visibly steps. Here every frame is
 resampled from the source with a fractional crop box (Pillow's resize with ``box``), so the
 scale grows by the same amount every frame. The work is done in YUV 4:2:0, half the samples of
-RGB, and the planes go straight to x264 with no conversion per frame. A caption stays still
-over the moving picture: its overlay is converted once and blended into each frame.
+RGB, and the planes go straight to the encoders with no conversion per frame (the picture is
+converted once, as every picture is: engine/colour.py). A caption stays still over the moving
+picture: its overlay is converted once and blended into each frame. The frames are made once
+and handed to each format's encoder (x264 for MP4, libvpx for WebM).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from contextlib import suppress
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
 from reelflow.engine.burned_captions import CaptionSpan, Overlay, caption_overlay, caption_runs
-from reelflow.engine.encoder import EncoderSettings, encode_segment
+from reelflow.engine.colour import yuv420_planes
+from reelflow.engine.encoder import EncoderSettings
 from reelflow.errors import RenderFailed
+from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, CaptionPosition
 
 ZOOM = 0.10  # the picture grows by this fraction over its scene
 # Bilinear: at magnifications of 1 to 1.1 it is as crisp to the eye as bicubic, keeps the
 # sharpness the same from frame to frame, and costs a quarter less.
 _FILTER = Image.Resampling.BILINEAR
-# BT.601 with studio range: what ffmpeg's rgb24 -> yuv420p conversion uses by default, so a
-# zooming scene matches the colours of the still scenes around it.
-_LUMA = (65.481 / 255, 128.553 / 255, 24.966 / 255)
-_CHROMA = ((-37.797 / 255, -74.203 / 255, 112.0 / 255), (112.0 / 255, -93.786 / 255,
-                                                         -18.214 / 255))
-
 Planes = tuple[Image.Image, Image.Image, Image.Image]  # Y, U, V as "L" images: yuv420p
 
 
@@ -44,24 +43,8 @@ def crop_box(zoom: float, width: float, height: float) -> tuple[float, float, fl
     return left, top, left + seen_w, top + seen_h
 
 
-def to_yuv420(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Converts an RGB (h, w, 3) uint8 array with even sides to studio-range planes Y (h, w),
-    U and V (h/2, w/2), each chroma sample from the mean of its 2x2 block."""
-    height, width = rgb.shape[0], rgb.shape[1]
-    colour = rgb.astype(np.float32)
-    luma = 16 + sum(weight * colour[..., n] for n, weight in enumerate(_LUMA))
-    block = colour.reshape(height // 2, 2, width // 2, 2, 3).mean(axis=(1, 3))
-    u, v = (128 + sum(w * block[..., n] for n, w in enumerate(row)) for row in _CHROMA)
-    return _bytes(np.asarray(luma)), _bytes(np.asarray(u)), _bytes(np.asarray(v))
-
-
-def _bytes(samples: np.ndarray) -> np.ndarray:
-    rounded: np.ndarray = np.clip(np.rint(samples), 0, 255).astype(np.uint8)
-    return rounded
-
-
 def _planes(picture: Image.Image) -> Planes:
-    y, u, v = to_yuv420(np.asarray(picture.convert("RGB")))
+    y, u, v = yuv420_planes(picture)
     return Image.fromarray(y), Image.fromarray(u), Image.fromarray(v)
 
 
@@ -77,9 +60,10 @@ def _overlay_planes(overlay: Overlay) -> tuple[Planes, Planes]:
 
 
 def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
-                settings: EncoderSettings) -> Iterator[bytes]:
+                settings: EncoderSettings,
+                position: CaptionPosition = DEFAULT_CAPTION_POSITION) -> Iterator[bytes]:
     """Yields ``frames`` raw yuv420p frames zooming into ``picture`` (which has the frame
-    size), with each caption blended in, unmoved, during its span."""
+    size), with each caption blended in, unmoved, at ``position`` during its span."""
     width, height = settings.width, settings.height
     source = _planes(picture)
     scales = (1, 2, 2)
@@ -88,7 +72,7 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
     for text, count in caption_runs(spans, frames):
         caption = None
         if text is not None:
-            overlay = caption_overlay(text, width, height)
+            overlay = caption_overlay(text, width, height, position)
             caption = (overlay, *_overlay_planes(overlay))
         for _ in range(count):
             left, top, right, bottom = crop_box(zoom_at(frame, frames), width, height)
@@ -105,13 +89,28 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
             yield b"".join(out)
 
 
-def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan], target: Path,
-                settings: EncoderSettings) -> None:
-    """Encodes a Ken Burns shot of ``frames`` frames to ``target`` (an MP4 segment).
+class FrameSink(Protocol):
+    """An encoder taking raw yuv420p frames: engine.encoder.H264Segment, engine.vp9.VP9Segment."""
 
-    Raises RenderFailed when the encode fails.
-    """
-    count = encode_segment(zoom_frames(picture, frames, spans, settings), target, settings,
-                           what="encoding a zooming scene")
-    if count != frames:
-        raise RenderFailed(f"encoding a zooming scene: {count} frames made, {frames} planned")
+    def add(self, data: bytes) -> None: ...
+
+    def close(self) -> int: ...
+
+
+def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
+                sinks: Sequence[FrameSink], settings: EncoderSettings,
+                position: CaptionPosition = DEFAULT_CAPTION_POSITION) -> None:
+    """Makes a Ken Burns shot of ``frames`` frames and feeds every frame to each sink, then
+    closes them. Raises RenderFailed when an encode fails."""
+    try:
+        for data in zoom_frames(picture, frames, spans, settings, position):
+            for sink in sinks:
+                sink.add(data)
+    except BaseException:
+        for sink in sinks:
+            with suppress(RenderFailed):
+                sink.close()  # only to release the encoder; the piece is thrown away
+        raise
+    counts = [sink.close() for sink in sinks]
+    if any(count != frames for count in counts):
+        raise RenderFailed(f"encoding a zooming scene: {counts} frames made, {frames} planned")

@@ -10,19 +10,31 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from reelflow.vocabulary import (
+    DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_FORMATS,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
     SPEECH_ENGINES,
+    VIDEO_FORMATS,
+    CaptionPosition,
     Captions,
     Motion,
     Quality,
+    VideoFormat,
     parse_resolution,
 )
 
@@ -45,10 +57,24 @@ def _invalid(kind: str, reason: str) -> PydanticCustomError:
     return PydanticCustomError(kind, "{reason}", {"reason": reason})
 
 
+def _known_once(field: str, names: list[Any], value: Any, choices: tuple[str, ...], noun: str,
+                expected: str) -> list[str]:
+    """Returns ``names`` when each is one of ``choices`` and none repeats; else raises the
+    field's error naming the first unknown one, or the repetition."""
+    for name in names:
+        if name not in choices:
+            raise _invalid(field, f"unknown {noun} {name!r} in {value!r}; {expected}")
+    if len(set(names)) != len(names):
+        raise _invalid(field, f"{value!r} names a {noun} twice; {expected}")
+    return names
+
+
 class RenderSettings(BaseModel):
     """How to render: frame size and rate, encoder quality, speech engines, pacing, and the
-    look: captions as a subtitle track ("soft"), drawn into the picture ("burned") or none,
-    and still slides or a slow Ken Burns zoom on every scene."""
+    look: captions as a subtitle track ("soft"), drawn into the picture ("burned", at the top,
+    center or bottom) or none, and still slides or a slow Ken Burns zoom on every scene. Also
+    which files to make: one video per format (MP4 and/or WebM), and which scene's first frame
+    is the poster."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,6 +88,22 @@ class RenderSettings(BaseModel):
     language: str = "en"
     captions: Captions = DEFAULT_CAPTIONS
     motion: Motion = DEFAULT_MOTION
+    formats: tuple[VideoFormat, ...] = DEFAULT_FORMATS
+    caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION
+    poster_scene: int = Field(default=1, ge=1, le=MAX_SCENES)
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _check_formats(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]  # "mp4, webm" on a form
+        if not isinstance(value, (list, tuple)):
+            return value  # pydantic names the wrong type
+        names = [name.strip().lower() if isinstance(name, str) else name for name in value]
+        expected = f"expected a list of {', '.join(VIDEO_FORMATS)}"
+        if not names:
+            raise _invalid("formats", f"no format given; {expected}")
+        return tuple(_known_once("formats", names, value, VIDEO_FORMATS, "format", expected))
 
     @field_validator("resolution", mode="before")
     @classmethod
@@ -101,12 +143,8 @@ class RenderSettings(BaseModel):
         expected = f"expected a comma-separated chain of {', '.join(SPEECH_ENGINES)}"
         if any(not name for name in names):
             raise _invalid("tts", f"{value!r} has an empty engine name; {expected}")
-        for name in names:
-            if name not in SPEECH_ENGINES:
-                raise _invalid("tts", f"unknown speech engine {name!r} in {value!r}; {expected}")
-        if len(set(names)) != len(names):
-            raise _invalid("tts", f"{value!r} names an engine twice; {expected}")
-        return ",".join(names)
+        return ",".join(_known_once("tts", names, value, SPEECH_ENGINES, "speech engine",
+                                    expected))
 
     @field_validator("captions", "motion", mode="before")
     @classmethod
@@ -218,6 +256,14 @@ class Script(BaseModel):
                     f"{len(value)} scenes; a script may have at most {MAX_SCENES}",
                 )
         return value
+
+    @model_validator(mode="after")
+    def _check_poster_scene(self) -> Script:
+        if self.settings.poster_scene > len(self.scenes):
+            raise _invalid("poster_scene", f"settings.poster_scene: scene "
+                           f"{self.settings.poster_scene} does not exist; the script has "
+                           f"{len(self.scenes)} scene{'s' if len(self.scenes) != 1 else ''}")
+        return self
 
     @property
     def word_count(self) -> int:

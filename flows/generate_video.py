@@ -13,8 +13,10 @@ from pydantic import Field
 
 from reelflow.db.states import JobStatus
 from reelflow.engine.parsing import parse_script
+from reelflow.engine.script import MAX_SCENES
 from reelflow.engine.usage import ResourceMeter
 from reelflow.services.heartbeat import JobHeartbeat
+from reelflow.services.reports import job_files
 from reelflow.services.scripts import read_source, stored_text
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
@@ -25,7 +27,15 @@ from reelflow.tasks.media import draw_slide, narrate_scene
 from reelflow.tasks.run_info import label_run, publish_report
 from reelflow.tasks.scripts import store_script
 from reelflow.tasks.verify import verify_video
-from reelflow.vocabulary import RESOLUTION_PATTERN, Captions, Motion, Quality, Resolution
+from reelflow.vocabulary import (
+    RESOLUTION_PATTERN,
+    CaptionPosition,
+    Captions,
+    Motion,
+    Quality,
+    Resolution,
+    VideoFormat,
+)
 
 
 @flow(name="generate-video", on_failure=[job_failed], on_crashed=[job_crashed],
@@ -42,8 +52,12 @@ def generate_video(
     include_audio: bool | None = None,
     captions: Captions | None = None,
     motion: Motion | None = None,
+    formats: list[VideoFormat] | None = None,
+    caption_position: CaptionPosition | None = None,
+    poster_scene: Annotated[int | None, Field(ge=1, le=MAX_SCENES)] = None,
 ) -> dict[str, Any]:
-    """Renders a script into a verified MP4 and records it; returns the job as the CLI prints it.
+    """Renders a script into verified videos and records them; returns the job as the CLI
+    prints it.
 
     Raises InvalidScript at once for a bad script; any later failure marks the job FAILED with
     its message before the run fails. A cancelled or killed run is failed by the hooks, or by
@@ -67,6 +81,12 @@ def generate_video(
             picture) or off. Default: the script's setting, else soft.
         motion: none (still slides) or kenburns (a slow zoom on every scene). Default: the
             script's setting, else none.
+        formats: The videos to make, one file each: mp4 (H.264/AAC), webm (VP9/Opus), or
+            both. Default: the script's setting, else mp4.
+        caption_position: Where burned-in captions sit: top, center or bottom of the
+            title-safe area. Default: the script's setting, else bottom.
+        poster_scene: The scene (from 1) whose first frame is each video's JPEG poster.
+            Default: the script's setting, else 1.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
@@ -74,7 +94,8 @@ def generate_video(
     overrides = {key: value for key, value in {
         "title": title, "resolution": custom_resolution or resolution,
         "quality": quality_preset, "tts": tts, "include_audio": include_audio,
-        "captions": captions, "motion": motion}.items()
+        "captions": captions, "motion": motion, "formats": formats,
+        "caption_position": caption_position, "poster_scene": poster_scene}.items()
         if value is not None}
     parsed = parse_script(source, source_name=source_name, overrides=overrides)
     render = parsed.settings
@@ -85,7 +106,9 @@ def generate_video(
         "target_resolution": render.resolution, "target_duration": None,
         "quality_preset": render.quality, "include_audio": render.include_audio,
         "captions": render.captions, "motion": render.motion,
-        "fps": render.fps, "tts": render.tts, "scenes": len(parsed.scenes)})
+        "formats": list(render.formats), "caption_position": render.caption_position,
+        "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
+        "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     try:
@@ -112,7 +135,7 @@ def generate_video(
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(85)
             clock = time.perf_counter()
-            video = verify_video(settings, plan)
+            videos = verify_video(settings, plan)
             stages["verification_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(95)
             account_storage(settings, job_id)
@@ -129,8 +152,8 @@ def generate_video(
         fail_job(settings, job_id, _describe(exc))
         raise
     publish_report(settings, job_id)
-    return {"job_id": str(job_id), "status": JobStatus.COMPLETED.value, "video": video,
-            "resource_usage": usage}
+    return {"job_id": str(job_id), "status": JobStatus.COMPLETED.value, "video": videos[0],
+            "videos": videos, "files": job_files(settings, job_id), "resource_usage": usage}
 
 
 def _describe(exc: BaseException) -> str:

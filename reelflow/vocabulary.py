@@ -13,6 +13,8 @@ Quality = Literal["draft", "standard", "high"]
 Captions = Literal["soft", "burned", "off"]
 Motion = Literal["none", "kenburns"]
 SpeechEngineName = Literal["piper", "gtts"]
+VideoFormat = Literal["mp4", "webm"]
+CaptionPosition = Literal["top", "center", "bottom"]
 # The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
 Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
                      "1080x1080", "3840x2160"]
@@ -21,12 +23,16 @@ QUALITIES: tuple[Quality, ...] = get_args(Quality)
 CAPTIONS: tuple[Captions, ...] = get_args(Captions)
 MOTIONS: tuple[Motion, ...] = get_args(Motion)
 SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
+VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
+CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 
 DEFAULT_QUALITY: Quality = "standard"
 DEFAULT_CAPTIONS: Captions = "soft"
 DEFAULT_MOTION: Motion = "none"
 DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
+DEFAULT_FORMATS: tuple[VideoFormat, ...] = ("mp4",)
+DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
 
 # Why at most five digits a side: no frame is wider than 99,999 pixels, and the bound keeps

@@ -51,9 +51,7 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
     with database(settings).unit_of_work() as uow:
         job = uow.jobs.get_for_update(job_id)
         paths = [Path(asset.file_path) for asset in uow.assets.for_job(job_id)]
-        video = uow.videos.get_for_job(job_id)
-        if video is not None:
-            paths.append(Path(video.file_path))
+        paths += [Path(video.file_path) for video in uow.videos.for_job(job_id)]
         usage = {**resource_usage, "disk_space_used_mb": round(tree_bytes(paths) / 2**20, 3)}
         job.set_progress(100)
         job.complete(usage, utcnow())
@@ -62,9 +60,9 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
 
 
 def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
-    """Marks the job and its unfinished video FAILED with ``message``; removes what it left.
+    """Marks the job and its unfinished videos FAILED with ``message``; removes what it left.
 
-    The video file (never verified) and every partial file of the job are deleted first, then
+    The video files (never verified) and every partial file of the job are deleted first, then
     the rows change in the same transaction, so a rescan never counts a file that is about to
     go. Returns False when there is no such job or it had already ended (its first outcome
     stands), True when this call failed it.
@@ -75,14 +73,15 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
         job = uow.jobs.find(job_id, for_update=True)
         if job is None or job.is_finished:
             return False
-        video = uow.videos.get_for_job(job_id)
-        video_path = Path(video.file_path) if video is not None else None
-        if video is not None and video.generation_status != VideoStatus.COMPLETED:
-            Path(video.file_path).unlink(missing_ok=True)
-        _remove(media.leftovers(job_id, video_path))
+        videos = uow.videos.for_job(job_id)
+        for video in videos:
+            if video.generation_status != VideoStatus.COMPLETED:
+                Path(video.file_path).unlink(missing_ok=True)
+        _remove(media.leftovers(job_id, [Path(video.file_path) for video in videos]))
         job.fail(message[:4000].strip() or "failed", now)
-        if video is not None and video.generation_status not in TERMINAL_VIDEO_STATES:
-            video.fail(now)
+        for video in videos:
+            if video.generation_status not in TERMINAL_VIDEO_STATES:
+                video.fail(now)
         uow.commit()
     return True
 

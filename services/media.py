@@ -30,7 +30,7 @@ def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
     target = media.narration(job_id, index)
     target.parent.mkdir(parents=True, exist_ok=True)
     narration = chain.narrate(scene.narration, target, speed=render.speed)
-    _record(settings, job_id, target, AssetType.AUDIO, SourceType.GENERATED,
+    record_file(settings, job_id, target, AssetType.AUDIO, SourceType.GENERATED,
             narration.duration, {**narration.metadata(), "scene": index + 1})
     return narration
 
@@ -49,7 +49,7 @@ def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: s
         background.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(background) as temp:
             shutil.copyfile(source, temp)
-        _record(settings, job_id, background, AssetType.IMAGE, SourceType.USER_UPLOADED, None,
+        record_file(settings, job_id, background, AssetType.IMAGE, SourceType.USER_UPLOADED, None,
                 {"dimensions": _dimensions(background), "format": source.suffix.lstrip("."),
                  "generation_method": "user-provided", "scene": index + 1,
                  "original": str(source)})
@@ -57,7 +57,7 @@ def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: s
     slide = Slide(title=title, heading=scene.heading, body=scene.narration, index=index,
                   count=count, background=background)
     metadata = render_slide(slide, target, render.width, render.height)
-    _record(settings, job_id, target, AssetType.IMAGE, SourceType.GENERATED, None,
+    record_file(settings, job_id, target, AssetType.IMAGE, SourceType.GENERATED, None,
             {**metadata, "scene": index + 1})
     return target
 
@@ -81,8 +81,10 @@ def _dimensions(path: Path) -> list[int]:
         raise RenderFailed(f"not a readable image: {path.name}") from exc
 
 
-def _record(settings: Settings, job_id: uuid.UUID, path: Path, kind: AssetType,
-            source: SourceType, duration: float | None, metadata: dict[str, object]) -> None:
+def record_file(settings: Settings, job_id: uuid.UUID, path: Path, kind: AssetType,
+                source: SourceType, duration: float | None, metadata: dict[str, object]
+                ) -> None:
+    """Records a finished file of the job as its MediaAsset and counts it in storage."""
     media = layout(settings)
     with database(settings).unit_of_work() as uow:
         record_asset(uow, media, job_id, path, asset_type=kind, url_path=media.url_path(path),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from reelflow.db.states import StorageType
+from reelflow.db.models import GeneratedVideo, MediaAsset, VideoGenerationJob
+from reelflow.db.states import AssetType, StorageType
 from reelflow.services.runtime import database
 from reelflow.settings import Settings
 
@@ -16,7 +17,8 @@ def job_rows(settings: Settings, *, session_id: str | None, limit: int) -> list[
     with database(settings).unit_of_work(read_only=True) as uow:
         rows = []
         for job in uow.jobs.list(session_id=session_id, limit=limit):
-            video = uow.videos.get_for_job(job.id)
+            videos = ordered_videos(job, uow.videos.for_job(job.id))
+            video = videos[0] if videos else None
             script = uow.scripts.get(job.script_id)
             rows.append({
                 "id": str(job.id), "status": str(job.status),
@@ -29,11 +31,53 @@ def job_rows(settings: Settings, *, session_id: str | None, limit: int) -> list[
         return rows
 
 
+def ordered_videos(job: VideoGenerationJob, videos: list[GeneratedVideo]
+                   ) -> list[GeneratedVideo]:
+    """Returns a job's videos in the order of the formats it asked for (the first is "the"
+    video); formats it did not list (older jobs) keep their planned order, after those."""
+    asked = list((job.composition_settings or {}).get("formats") or [])
+    return sorted(videos, key=lambda video: (
+        asked.index(video.format) if video.format in asked else len(asked)))
+
+
+def video_dict(video: GeneratedVideo) -> dict[str, Any]:
+    """Returns a video row as the commands print it."""
+    return {"id": str(video.id), "status": str(video.generation_status),
+            "file_path": video.file_path, "url_path": video.url_path, "title": video.title,
+            "duration": video.duration, "resolution": video.resolution,
+            "file_size": video.file_size, "format": video.format}
+
+
+def is_job_file(asset: MediaAsset) -> bool:
+    """Whether an asset is one of the files a job delivers beside its videos: a poster or a
+    caption file (the slides and narration are its ingredients)."""
+    metadata = asset.asset_metadata or {}
+    return asset.asset_type == AssetType.TEXT_OVERLAY or metadata.get("role") == "poster"
+
+
+def file_dict(asset: MediaAsset) -> dict[str, Any]:
+    """Returns a poster or caption file as the commands list it under ``files``."""
+    metadata = asset.asset_metadata or {}
+    kind = "poster" if metadata.get("role") == "poster" else f"captions.{metadata.get('format')}"
+    return {"kind": kind, "file_path": asset.file_path, "url_path": asset.url_path,
+            "file_size": metadata.get("file_size"), "asset_id": str(asset.id),
+            **({"video": metadata["video"]} if "video" in metadata else {})}
+
+
+def job_files(settings: Settings, job_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Returns the posters and caption files of a job, oldest first."""
+    with database(settings).unit_of_work(read_only=True) as uow:
+        return [file_dict(asset) for asset in uow.assets.for_job(job_id) if is_job_file(asset)]
+
+
 def job_detail(settings: Settings, job_id: uuid.UUID) -> dict[str, Any]:
-    """Returns one job with its video and assets; raises NotFound."""
+    """Returns one job with its videos (``video``: the first), its posters and caption files
+    (``files``) and all its assets; raises NotFound."""
     with database(settings).unit_of_work(read_only=True) as uow:
         job = uow.jobs.get(job_id)
-        video = uow.videos.get_for_job(job_id)
+        videos = [video_dict(video)
+                  for video in ordered_videos(job, uow.videos.for_job(job_id))]
+        assets = uow.assets.for_job(job_id)
         return {
             "id": str(job.id), "status": str(job.status),
             "progress_percentage": job.progress_percentage,
@@ -41,19 +85,15 @@ def job_detail(settings: Settings, job_id: uuid.UUID) -> dict[str, Any]:
             "error_message": job.error_message, "session_id": job.session_id,
             "script_id": str(job.script_id), "resource_usage": job.resource_usage,
             "composition_settings": job.composition_settings,
-            "video": None if video is None else {
-                "id": str(video.id), "status": str(video.generation_status),
-                "file_path": video.file_path, "url_path": video.url_path,
-                "title": video.title, "duration": video.duration,
-                "resolution": video.resolution, "file_size": video.file_size,
-                "format": video.format,
-            },
+            "video": videos[0] if videos else None,
+            "videos": videos,
+            "files": [file_dict(asset) for asset in assets if is_job_file(asset)],
             "assets": [{
                 "id": str(a.id), "asset_type": str(a.asset_type),
                 "source_type": str(a.source_type), "file_path": a.file_path,
                 "url_path": a.url_path, "duration": a.duration,
                 "metadata": a.asset_metadata,
-            } for a in uow.assets.for_job(job_id)],
+            } for a in assets],
         }
 
 

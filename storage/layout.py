@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,14 @@ class MediaLayout:
     def video(self, job_id: uuid.UUID, title: str, extension: str = "mp4") -> Path:
         return self.folder(StorageType.VIDEOS) / f"{slugify(title)}-{job_id.hex[:12]}.{extension}"
 
+    def poster(self, video: Path) -> Path:
+        """The JPEG poster of a video, beside it: ``<name>.mp4.jpg``."""
+        return video.with_name(f"{video.name}.jpg")
+
+    def caption_file(self, job_id: uuid.UUID, title: str, extension: str) -> Path:
+        """The job's sidecar caption file (``srt`` or ``vtt``), beside its videos."""
+        return self.video(job_id, title, extension)
+
     def narration(self, job_id: uuid.UUID, index: int) -> Path:
         return self.folder(StorageType.AUDIO) / str(job_id) / f"scene-{index + 1:03d}.wav"
 
@@ -71,17 +80,19 @@ class MediaLayout:
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
 
-    def leftovers(self, job_id: uuid.UUID, video: Path | None) -> list[Path]:
+    def leftovers(self, job_id: uuid.UUID, videos: Sequence[Path]) -> list[Path]:
         """Returns the unfinished files and folders a job interrupted mid-step leaves behind.
 
         Partial writes and a video's parts folder are named by ``reelflow.files``; the job's
-        scratch folder holds only intermediate files.
+        scratch folder holds only intermediate files. Beside each video: its partial file,
+        its poster's, and its parts folder.
         """
         found = [self.scratch(job_id)]
         for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent):
             found += folder.glob(f"{PARTIAL_PREFIX}*")
-        if video is not None:
-            found += video.parent.glob(f"{PARTIAL_PREFIX}*-{video.name}")
+        for video in videos:
+            for name in (video.name, self.poster(video).name):
+                found += video.parent.glob(f"{PARTIAL_PREFIX}*-{name}")
             found.append(parts_folder(video))
         return [path for path in found if path.exists()]
 

@@ -81,6 +81,9 @@ class Owners:
         for asset in assets:
             self.assets_by_path[asset.path].append(asset)
         self.video_by_path = {video.path: video for video in videos}
+        self.jobs_with_completed_video = {
+            video.job_id for video in videos if video.completed and video.job_id is not None
+        }
         self._video_job_by_stem = {
             _stem(video.path): video.job_id for video in videos if video.job_id is not None
         }
@@ -98,6 +101,12 @@ class Owners:
             if job is not None:
                 owners.add(job)
         return owners
+
+    def is_companion(self, file: DiskFile, owners: set[uuid.UUID]) -> bool:
+        """Whether ``file`` is a recorded file beside a job's completed video (its poster, its
+        caption files): it lives as long as that video."""
+        return (file.storage_type == StorageType.VIDEOS and file.path in self.assets_by_path
+                and bool(owners & self.jobs_with_completed_video))
 
     def any_unfinished(self, jobs: Iterable[uuid.UUID]) -> bool:
         """Whether any of ``jobs`` is known and has not reached COMPLETED or FAILED."""

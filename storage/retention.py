@@ -13,13 +13,14 @@ The rules, in the order they are applied:
 - temp/: files older than the TEMP policy's max_age_days: EXPIRED; a finished (or unknown)
   job's scratch files older than the grace period: STALE_TEMP.
 - Recorded files, speech-cache files and stock files older than their type's max_age_days:
-  EXPIRED, except completed videos while preserve_completed_videos is true.
+  EXPIRED, except completed videos while preserve_completed_videos is true, and the files
+  beside a job's completed video (its posters and caption files), which live as long as it.
 - Files in videos/, images/ and audio/ that no row records, older than the grace period:
   ORPHAN_FILE (not while the database knows no job at all: then it is more likely the wrong
   database than a media root full of orphans).
 - Rows whose file is gone: ORPHAN_ROW.
 - A type still over max_size_mb: its oldest deletable files, oldest first, until it is not:
-  OVER_SIZE_CAP.
+  OVER_SIZE_CAP (a video's poster and caption files never go for space on their own).
 - When a video goes (expired, over the cap, its file gone), its job goes with it, and so does a
   FAILED job older than the VIDEOS policy's max_age_days: every file of the job (WITH_JOB unless
   it already had a reason), then the job's rows. The seed's cascade removes its assets.
@@ -235,6 +236,8 @@ class _Planner:
             elif video.completed and rules.expired(age):
                 self.add(file, Reason.EXPIRED, owners)
                 self.doom(video, Reason.EXPIRED)
+        elif self.owners.is_companion(file, owners):
+            return  # a completed video's poster or caption file: it goes with the video's job
         elif recorded or file.cache or file.storage_type == StorageType.STOCK:
             if rules.expired(age):
                 self.add(file, Reason.EXPIRED, owners)
@@ -317,6 +320,8 @@ class _Planner:
             return video.completed and not rules.preserve_completed_videos
         if file.partial:
             return False  # a fresh partial is being written; a stale one is already planned
+        if self.owners.is_companion(file, self.owners.of(file)):
+            return False  # goes when its video goes for space, with the job
         recorded = file.path in self.owners.assets_by_path
         return (recorded or file.cache or file.storage_type == StorageType.STOCK
                 or self.now - file.mtime > self.grace)

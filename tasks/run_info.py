@@ -37,13 +37,14 @@ def publish_report(settings: Settings, job_id: uuid.UUID) -> None:
     video: dict[str, Any] | None = job["video"]
     usage: dict[str, Any] = dict(job["resource_usage"] or {})
     lines = [f"# {video['title'] if video else 'Video'}", "", "| | |", "|---|---|"]
+    for each in job["videos"]:
+        lines += [f"| {each['format']} | `{each['url_path']}` ({_size(each['file_size'])}) |"]
     if video is not None:
         full = settings.public(video["url_path"])
         lines += [f"| watch | [{full}]({full}) |"] if full else []
-        lines += [f"| url_path | `{video['url_path']}` |",
-                  f"| duration | {video['duration']:.2f} s |",
-                  f"| resolution | {video['resolution']} |",
-                  f"| size | {_size(video['file_size'])} |"]
+        lines += [f"| duration | {video['duration']:.2f} s |",
+                  f"| resolution | {video['resolution']} |"]
+    lines += [f"| {item['kind']} | `{item['url_path']}` |" for item in job["files"]]
     lines += [f"| {key} | {value} |" for key, value in usage.items() if key != "stages"]
     for stage, seconds in (usage.get("stages") or {}).items():
         lines.append(f"| {stage} | {seconds} |")

@@ -10,6 +10,6 @@ from reelflow.settings import Settings
 
 
 @task(name="verify-video", retries=1, retry_delay_seconds=1)
-def verify_video(settings: Settings, plan: RenderPlan) -> dict[str, object]:
-    """Probes the rendered file and completes its row; raises VerificationFailed."""
+def verify_video(settings: Settings, plan: RenderPlan) -> list[dict[str, object]]:
+    """Probes every rendered file and completes their rows; raises VerificationFailed."""
     return verify(settings, plan)

@@ -52,14 +52,19 @@ def show_job(args: argparse.Namespace, settings: Settings) -> None:
     for key in ("id", "status", "progress_percentage", "started_at", "completed_at",
                 "error_message", "session_id", "script_id"):
         print(f"{key:20} {detail[key]}")
-    for title, section in (("video", detail["video"]), ("resource usage",
-                                                         detail["resource_usage"])):
-        if section:
-            print(f"{title}:")
-            for key, value in section.items():
-                print(f"  {key:22} {value}")
-    if detail["video"] and detail["video"]["status"] == "COMPLETED":
-        print(watch_line(settings, detail["video"]["url_path"]))
+    for number, video in enumerate(detail["videos"], start=1):
+        print(f"video {number} of {len(detail['videos'])}:")
+        for key, value in video.items():
+            print(f"  {key:22} {value}")
+        if video["status"] == "COMPLETED":
+            print(f"  {watch_line(settings, video['url_path'])}")
+    if detail["resource_usage"]:
+        print("resource usage:")
+        for key, value in detail["resource_usage"].items():
+            print(f"  {key:22} {value}")
+    print(f"files: {len(detail['files'])}")
+    for item in detail["files"]:
+        print(f"  {item['kind']:14} {item['url_path']}")
     print(f"assets: {len(detail['assets'])}")
     for asset in detail["assets"]:
         duration = f"{asset['duration']:.2f} s" if asset["duration"] else ""

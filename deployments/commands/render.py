@@ -12,6 +12,7 @@ from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidScript, ReelflowError
 from reelflow.settings import Settings
 from reelflow.vocabulary import (
+    CAPTION_POSITIONS,
     CAPTIONS,
     DEFAULT_CAPTIONS,
     DEFAULT_MOTION,
@@ -21,11 +22,12 @@ from reelflow.vocabulary import (
     MOTIONS,
     QUALITIES,
     SPEECH_ENGINES,
+    VIDEO_FORMATS,
 )
 
 
 def register(commands: Any) -> None:
-    render = commands.add_parser("render", help="render a script into an MP4 and wait for it")
+    render = commands.add_parser("render", help="render a script into videos and wait for it")
     add_job_options(render)
     render.add_argument("--json", action="store_true",
                         help="print one JSON object with the job and video on stdout")
@@ -51,6 +53,20 @@ def add_job_options(command: Any) -> None:
     command.add_argument("--motion", choices=MOTIONS,
                          help="still slides (none) or a slow zoom (kenburns); default "
                               f"{DEFAULT_MOTION}")
+    command.add_argument("--caption-position", choices=CAPTION_POSITIONS,
+                         help="where burned-in captions sit (default bottom)")
+    command.add_argument("--formats", type=_formats, metavar="mp4,webm",
+                         help="the videos to make: mp4, webm or mp4,webm (default mp4)")
+    command.add_argument("--poster-scene", type=int, metavar="N",
+                         help="the scene whose first frame is the poster (default 1)")
+
+
+def _formats(text: str) -> list[str]:
+    names = [name.strip().lower() for name in text.split(",")]
+    if not all(name in VIDEO_FORMATS for name in names) or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected a comma-separated list of {', '.join(VIDEO_FORMATS)}")
+    return names
 
 
 def read_script(name: str) -> tuple[bytes, Path | None]:
@@ -70,15 +86,15 @@ def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) ->
     from reelflow.engine.parsing import parse_script
 
     include_audio = False if args.no_audio else None
+    look = {"captions": args.captions, "motion": args.motion, "formats": args.formats,
+            "caption_position": args.caption_position, "poster_scene": args.poster_scene}
     overrides = {"title": args.title, "resolution": args.resolution, "quality": args.quality,
-                 "tts": args.tts, "include_audio": include_audio, "captions": args.captions,
-                 "motion": args.motion}
+                 "tts": args.tts, "include_audio": include_audio, **look}
     # Validate before paying for Prefect's start-up: a bad script fails in milliseconds.
     parse_script(data, source_name=path.name if path else None, overrides=overrides)
     params: dict[str, Any] = {
         "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
-        "tts": args.tts, "session_id": args.session, "include_audio": include_audio,
-        "captions": args.captions, "motion": args.motion,
+        "tts": args.tts, "session_id": args.session, "include_audio": include_audio, **look,
     }
     if path is None:
         params["script"] = data.decode("utf-8-sig")
@@ -107,6 +123,10 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(f"video: {video['file_path']}")
     print(f"  {video['duration']:.2f} s, {video['resolution']}, "
           f"{video['file_size'] / 2**20:.2f} MB")
+    for other in result["videos"][1:]:
+        print(f"video: {other['file_path']} ({other['file_size'] / 2**20:.2f} MB)")
+    for item in result["files"]:
+        print(f"{item['kind']}: {item['file_path']}")
     print(f"  rendered in {usage['generation_time_seconds']:.1f} s, "
           f"peak memory {usage['peak_memory_mb']:.0f} MB")
     print(watch_line(settings, video["url_path"]))

@@ -35,7 +35,8 @@ def test_render_prints_one_json_object_for_a_completed_job(env: dict[str, str]) 
     detail = json.loads(shown.stdout)
     assert detail["status"] == "COMPLETED" and detail["progress_percentage"] == 100
     audio = [a for a in detail["assets"] if a["asset_type"] == "AUDIO"]
-    images = [a for a in detail["assets"] if a["asset_type"] == "IMAGE"]
+    images = [a for a in detail["assets"] if a["asset_type"] == "IMAGE"
+              and a["metadata"].get("role") != "poster"]
     assert len(audio) == len(images) == 3
     spoken = sum(a["duration"] + 0.6 for a in audio)
     assert abs(found.video_duration - spoken) <= 0.1
@@ -134,3 +135,35 @@ def _frame_at(path: Path, seconds: float) -> np.ndarray:
             if frame.time is not None and frame.time >= seconds:
                 return frame.to_ndarray(format="gray").astype(float)
     raise AssertionError(f"no frame at {seconds} s")
+
+
+def test_render_json_lists_every_video_and_the_files_beside_them(env: dict[str, str]) -> None:
+    done = run(["render", "-", "--formats", "mp4,webm", "--caption-position", "top",
+                "--poster-scene", "2", "--resolution", "320x180", "--quality", "draft",
+                "--json"], env, stdin=b"# Files\n\nFirst scene here.\n\nSecond scene here.\n")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [video["format"] for video in result["videos"]] == ["mp4", "webm"]
+    assert result["video"] == result["videos"][0]
+    for video in result["videos"]:
+        assert probe(Path(video["file_path"])).size == video["file_size"]
+    kinds = sorted(item["kind"] for item in result["files"])
+    assert kinds == ["captions.srt", "captions.vtt", "poster", "poster"]
+    assert all(Path(item["file_path"]).is_file() for item in result["files"])
+    assert all(item["url_path"].startswith("/media/videos/") for item in result["files"])
+
+    shown = run(["show", result["job_id"]], env)
+    assert shown.returncode == 0, shown.stderr
+    assert "video 2 of 2:" in shown.stdout and "files: 4" in shown.stdout
+    for item in result["files"]:
+        assert item["url_path"] in shown.stdout
+    detail = json.loads(run(["show", result["job_id"], "--json"], env).stdout)
+    assert [(v["id"], v["format"], v["file_path"], v["status"]) for v in detail["videos"]] == [
+        (v["id"], v["format"], v["file_path"], "COMPLETED") for v in result["videos"]]
+    assert detail["composition_settings"]["formats"] == ["mp4", "webm"]
+    assert detail["composition_settings"]["caption_position"] == "top"
+
+
+def test_an_unknown_format_on_the_command_line_exits_2(env: dict[str, str]) -> None:
+    done = run(["render", "examples/welcome.md", "--formats", "mp4,avi"], env)
+    assert done.returncode == 2 and "mp4,avi" in done.stderr

@@ -12,6 +12,7 @@ import pytest
 from reelflow.db.models import GeneratedVideo, ScriptRecord, VideoGenerationJob
 from reelflow.db.session import Database
 from reelflow.db.states import AssetType, JobStatus, ScriptKind, SourceType
+from reelflow.settings import Settings
 
 T0 = datetime(2025, 9, 25, 12, 0, tzinfo=UTC)
 IMAGE_METADATA = {"dimensions": [1920, 1080], "format": "png", "generation_method": "pillow"}
@@ -26,6 +27,15 @@ class Seeded:
     asset_id: uuid.UUID
     video_id: uuid.UUID
     media_root: Path
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings of a fresh home in tmp_path on ``db_url``, in the environment as a flow reads
+    them."""
+    monkeypatch.setenv("REELFLOW_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REELFLOW_DATABASE_URL", db_url)
+    return Settings.from_env()
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ BAD_ROWS = [
         "ck_generated_videos_completed_has_file_size",
     ),
     ("UPDATE generated_videos SET duration = 0", "ck_generated_videos_duration_positive"),
+    ("UPDATE generated_videos SET format = 'avi'", "ck_generated_videos_format"),
     (
         "UPDATE generated_videos SET completion_timestamp = '2000-01-01 00:00:00'",
         "ck_generated_videos_completed_after_created",
@@ -120,24 +121,36 @@ def test_an_asset_cannot_point_at_a_missing_job(database: Database, seeded: Seed
         )
 
 
-def test_a_video_belongs_to_at_most_one_job_and_a_job_has_at_most_one_video(
-    database: Database, seeded: Seeded
-) -> None:
+def _another_video(job: VideoGenerationJob, video_format: str) -> GeneratedVideo:
+    return GeneratedVideo.plan(
+        job=job,
+        file_path=f"/m/v2.{video_format}",
+        url_path=f"/media/videos/v2.{video_format}",
+        title="again",
+        duration=1.0,
+        resolution="640x360",
+        format=video_format,
+        now=T0,
+    )
+
+
+def test_a_job_has_at_most_one_video_of_each_format(database: Database, seeded: Seeded) -> None:
     with database.unit_of_work() as uow:
-        job = uow.jobs.get(seeded.job_id)
-        second = GeneratedVideo.plan(
-            job=job,
-            file_path="/m/v2.mp4",
-            url_path="/media/videos/v2.mp4",
-            title="again",
-            duration=1.0,
-            resolution="640x360",
-            format="mp4",
-            now=T0,
-        )
-        uow.videos.add(second)
+        uow.videos.add(_another_video(uow.jobs.get(seeded.job_id), "mp4"))
         with pytest.raises(RecordInvalid, match="refused"):
             uow.commit()
+
+
+def test_a_job_keeps_an_mp4_and_a_webm_side_by_side(database: Database, seeded: Seeded) -> None:
+    with database.unit_of_work() as uow:
+        webm = _another_video(uow.jobs.get(seeded.job_id), "webm")
+        uow.videos.add(webm)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        assert [video.format for video in uow.videos.for_job(seeded.job_id)] == ["mp4", "webm"]
+        found = uow.videos.get_for_job(seeded.job_id, "webm")
+        assert found is not None and found.id == webm.id
+        assert uow.videos.get_for_job(seeded.job_id).id == seeded.video_id  # type: ignore[union-attr]
 
 
 def test_deleting_a_job_deletes_its_assets_in_the_database(

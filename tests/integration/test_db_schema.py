@@ -63,7 +63,7 @@ def test_every_check_constraint_of_the_models_exists_by_name(database: Database)
     }
     in_database = {c["name"] for table in TABLES for c in inspector.get_check_constraints(table)}
     assert in_database == in_models
-    assert len(in_models) == 18
+    assert len(in_models) == 19
 
 
 def test_every_unique_constraint_of_the_models_exists_by_name(database: Database) -> None:
@@ -81,7 +81,7 @@ def test_every_unique_constraint_of_the_models_exists_by_name(database: Database
         == {
             "uq_media_assets_job_path",
             "uq_media_storage_storage_type",
-            "uq_generated_videos_generation_job_id",
+            "uq_generated_videos_job_format",
         }
     )
 
@@ -110,7 +110,7 @@ def _head() -> str | None:
 
 
 def test_the_newest_migration_is_the_head_the_tests_expect() -> None:
-    assert _head() == "0002"
+    assert _head() == "0003"
 
 
 def test_migrating_an_up_to_date_database_changes_nothing(database: Database) -> None:
@@ -158,3 +158,36 @@ def test_opening_without_migrating_leaves_the_database_empty(db_url: str) -> Non
         assert inspect(database.engine).get_table_names() == []
     finally:
         database.dispose()
+
+
+def test_videos_made_before_several_formats_survive_the_migration(db_url: str) -> None:
+    import uuid
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    command.upgrade(alembic_config(url=db_url), "0002")
+    engine = create_db_engine(db_url)
+    script, video = uuid.uuid4(), uuid.uuid4()
+    ids = {"script": script.hex, "video": video.hex} if engine.dialect.name == "sqlite" else {
+        "script": script, "video": video}
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO scripts (id, title, kind, sha256, content, session_id, created_at) "
+                "VALUES (:script, 't', 'INLINE', 'x', 'c', 's', :now)"),
+                {**ids, "now": datetime(2026, 1, 1)})
+            connection.execute(text(
+                "INSERT INTO generated_videos (id, file_path, url_path, title, duration, "
+                "resolution, format, creation_timestamp, generation_status, script_id, "
+                "session_id) VALUES (:video, '/v.mp4', '/media/videos/v.mp4', 't', 1.5, "
+                "'640x360', 'mp4', :now, 'PENDING', :script, 's')"),
+                {**ids, "now": datetime(2026, 1, 1)})
+        migrate(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT format, duration FROM generated_videos"))
+            assert [tuple(row) for row in rows] == [("mp4", 1.5)]
+        names = {c["name"] for c in inspect(engine).get_unique_constraints("generated_videos")}
+        assert names == {"uq_generated_videos_job_format"}
+    finally:
+        engine.dispose()

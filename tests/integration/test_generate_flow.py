@@ -87,7 +87,8 @@ def test_a_script_becomes_a_verified_video_recorded_under_the_flow_run_id(
 
         assets = list(uow.assets.for_job(run_id))
         audio = [a for a in assets if a.asset_type == AssetType.AUDIO]
-        images = [a for a in assets if a.asset_type == AssetType.IMAGE]
+        images = [a for a in assets if a.asset_type == AssetType.IMAGE
+                  and a.asset_metadata.get("role") != "poster"]
         assert len(audio) == 2 and len(images) == 2
         assert all(a.asset_metadata["engine"] == "piper" for a in audio)
         spoken = sum((a.duration or 0) + 0.6 for a in audio)
@@ -148,7 +149,8 @@ def test_a_rerun_narration_step_keeps_one_file_and_one_row(settings: Settings) -
     assert after == before  # the same files, each still on its first row
     audio_dir = MediaLayout(settings.media_root).narration(job.id, 0).parent
     assert sorted(p.name for p in audio_dir.iterdir()) == ["scene-001.wav", "scene-002.wav"]
-    assert _count(database, GeneratedVideo) == 1 and _count(database, MediaAsset) == 4
+    # 2 narrations, 2 slides, the poster and the SRT and WebVTT caption files
+    assert _count(database, GeneratedVideo) == 1 and _count(database, MediaAsset) == 7
 
 
 def test_invalid_parameters_fail_the_run_at_once_with_the_validation_message(
@@ -184,4 +186,6 @@ def test_the_run_is_named_after_the_title_tagged_with_the_session_and_reports_ar
     # The artifact links back to the playable video at the configured public address.
     assert "](http://videos.example:8800/media/videos/" in str(markdown.data)
     table = next(a for a in mine if a.type == "table")
-    assert str(table.data).count("AUDIO") == 2 and str(table.data).count("IMAGE") == 2
+    # Two narrations; two slides and the poster; the caption files as SRT and WebVTT.
+    assert str(table.data).count("AUDIO") == 2 and str(table.data).count("IMAGE") == 3
+    assert str(table.data).count("TEXT_OVERLAY") == 2

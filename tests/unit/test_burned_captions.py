@@ -1,3 +1,5 @@
+import pytest
+
 from reelflow.engine.burned_captions import (
     MAX_LINES,
     CaptionSpan,
@@ -5,8 +7,10 @@ from reelflow.engine.burned_captions import (
     caption_runs,
     font_size,
     spans_for,
+    title_safe,
 )
 from reelflow.engine.captions import Cue
+from reelflow.vocabulary import CAPTION_POSITIONS, CaptionPosition
 
 
 def test_cues_become_frame_spans_relative_to_their_shot_rounded_to_the_nearest_frame() -> None:
@@ -47,3 +51,34 @@ def test_a_very_long_caption_is_kept_to_three_lines_within_the_frame() -> None:
     assert overlay.image.width <= 640
     assert overlay.image.height <= MAX_LINES * line_height + 2 * round(font_size(360) * 0.3)
     assert overlay.top >= 0
+
+
+SIZES = [(1920, 1080), (1080, 1920), (1080, 1080), (320, 180), (180, 320)]
+TEXTS = ["Hi.", "A caption of an ordinary length, as a narrated sentence would give.",
+         "Pneumonoultramicroscopicsilicovolcanoconiosis-and-supercalifragilistic " * 3]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("position", CAPTION_POSITIONS)
+def test_every_caption_stays_inside_the_title_safe_area_at_every_aspect_ratio(
+        size: tuple[int, int], position: CaptionPosition) -> None:
+    width, height = size
+    left, top, right, bottom = title_safe(width, height)
+    assert (right - left, bottom - top) == (width - 2 * left, height - 2 * top)
+    assert left >= width * 0.05 and top >= height * 0.05
+    for text in TEXTS:
+        overlay = caption_overlay(text, width, height, position)
+        assert overlay.left >= left and overlay.top >= top, (text, overlay)
+        assert overlay.left + overlay.image.width <= right, (text, overlay.image.size)
+        assert overlay.top + overlay.image.height <= bottom, (text, overlay.image.size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_top_center_and_bottom_captions_sit_where_they_say(size: tuple[int, int]) -> None:
+    width, height = size
+    placed = {position: caption_overlay("Where am I?", width, height, position)
+              for position in CAPTION_POSITIONS}
+    middles = {position: overlay.top + overlay.image.height / 2
+               for position, overlay in placed.items()}
+    assert middles["top"] < height / 3 < middles["center"] < 2 * height / 3 < middles["bottom"]
+    assert abs(middles["center"] - height / 2) <= 1

@@ -22,3 +22,11 @@ def test_sentences_split_at_end_punctuation_only() -> None:
 def test_time_is_shared_by_sentence_length() -> None:
     shares = spread_by_length(["aa", "aaaaaa"], 4.0)
     assert [round(t, 6) for _, t in shares] == [1.0, 3.0]
+
+
+def test_webvtt_has_its_header_dotted_milliseconds_and_escaped_markup() -> None:
+    from reelflow.engine.captions import Cue, to_vtt
+
+    text = to_vtt([Cue(0.0, 1.5, "Fish & chips <now>"), Cue(3661.25, 3662.0, "A --> B")])
+    assert text == ("WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nFish &amp; chips &lt;now>\n\n"
+                    "2\n01:01:01.250 --> 01:01:02.000\nA --&gt; B\n")

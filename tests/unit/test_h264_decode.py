@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from reelflow.engine.bitstream import START_CODE, BitWriter, from_rbsp, split_nal_units
+from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.compose import Shot, encode_shot
 from reelflow.engine.encode_still import expand
 from reelflow.engine.encoder import EncoderSettings, idr_pictures
@@ -51,7 +52,8 @@ def _picture(seed: int) -> Image.Image:
 
 def _coded(coding: str, *seeds: int) -> list[list[bytes]]:
     return [split_nal_units(unit)
-            for unit in idr_pictures([_picture(s) for s in seeds], _settings(coding))]
+            for unit in idr_pictures([yuv420_frame(_picture(s)) for s in seeds],
+                                     _settings(coding))]
 
 
 def _decode(units: list[bytes]) -> list[np.ndarray]:
@@ -194,8 +196,10 @@ def test_a_refused_stream_is_encoded_frame_by_frame_instead(
         raise StreamNotExtendable("H.264 stream with scaling matrices: cannot add still frames")
 
     monkeypatch.setattr("reelflow.engine.encode_still.read_sps", refuse)
-    piece, encoded = encode_shot(Shot(image, 12), tmp_path / "shot-0000.h264", settings)
-    assert piece.suffix == ".mp4" and encoded == 12
+    written, pictures = encode_shot(Shot(image, 12), {"mp4": tmp_path / "shot-0000.h264"},
+                                    settings)
+    piece = written["mp4"]
+    assert piece.suffix == ".mp4" and pictures == 1
     assert not (tmp_path / "shot-0000.h264").exists()
     with av.open(str(piece)) as container:
         frames = [f.to_ndarray(format="gray") for f in container.decode(video=0)]
@@ -206,6 +210,8 @@ def test_a_refused_stream_is_encoded_frame_by_frame_instead(
 def test_an_extendable_stream_costs_one_encoded_frame_per_picture(tmp_path: Path) -> None:
     image = tmp_path / "slide.png"
     _picture(8).save(image)
-    piece, encoded = encode_shot(Shot(image, 12), tmp_path / "shot-0000.h264", _settings("cavlc"))
-    assert piece.suffix == ".h264" and encoded == 1
+    written, pictures = encode_shot(Shot(image, 12), {"mp4": tmp_path / "shot-0000.h264"},
+                                    _settings("cavlc"))
+    piece = written["mp4"]
+    assert piece.suffix == ".h264" and pictures == 1
     assert len(_decode(split_nal_units(piece.read_bytes()))) == 12

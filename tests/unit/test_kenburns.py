@@ -1,6 +1,6 @@
 import numpy as np
 
-from reelflow.engine.kenburns import ZOOM, crop_box, to_yuv420, zoom_at
+from reelflow.engine.kenburns import ZOOM, crop_box, zoom_at
 
 
 def test_the_zoom_starts_at_one_and_grows_by_equal_steps() -> None:
@@ -16,13 +16,3 @@ def test_the_crop_box_is_centred_keeps_the_aspect_and_shrinks_with_the_zoom() ->
     assert (right - left, bottom - top) == (1536, 864)
     assert (left + right) / 2 == 960 and (top + bottom) / 2 == 540
     assert crop_box(1.0, 1920, 1080) == (0, 0, 1920, 1080)
-
-
-def test_colours_convert_to_studio_range_like_ffmpeg() -> None:
-    rgb = np.zeros((2, 4, 3), np.uint8)
-    rgb[:, 2:] = 255  # a black block and a white block
-    luma, u, v = to_yuv420(rgb)
-    assert luma.tolist() == [[16, 16, 235, 235]] * 2
-    assert u.tolist() == v.tolist() == [[128, 128]]
-    red = to_yuv420(np.full((2, 2, 3), (255, 0, 0), np.uint8))
-    assert [plane[0, 0] for plane in red] == [81, 90, 240]

@@ -93,6 +93,48 @@ def test_an_expired_video_takes_its_job_and_every_file_of_the_job_with_it() -> N
     assert dict(result.jobs) == {DONE: Reason.EXPIRED}
 
 
+def _video_with_files(age_days: float) -> tuple[DiskFile, list[DiskFile]]:
+    clip = disk(V, "talk-0123456789ab.mp4", age_days=age_days)
+    return clip, [disk(V, name, age_days=age_days) for name in (
+        "talk-0123456789ab.mp4.jpg", "talk-0123456789ab.srt", "talk-0123456789ab.vtt")]
+
+
+def test_a_kept_videos_poster_and_caption_files_are_kept_however_old() -> None:
+    clip, files = _video_with_files(400)
+    webm = disk(V, "talk-0123456789ab.webm", age_days=400)
+    result = plan([clip, webm, *files], [asset(file, DONE) for file in files],
+                  [video(clip, DONE), video(webm, DONE)])
+    assert result.is_empty
+
+
+def test_an_expiring_videos_poster_and_caption_files_go_with_its_job() -> None:
+    clip, files = _video_with_files(40)
+    policies = {**POLICIES, V: Policy(30, None, False)}
+    result = plan([clip, *files], [asset(file, DONE) for file in files], [video(clip, DONE)],
+                  policies=policies)
+    assert reasons(result) == {clip.path: Reason.EXPIRED,
+                               **{file.path: Reason.WITH_JOB for file in files}}
+    assert all(len(item.asset_ids) == 1 for item in result.deletions if item.path != clip.path)
+    assert dict(result.jobs) == {DONE: Reason.EXPIRED}
+
+
+def test_a_videos_files_never_go_for_space_without_it_but_go_with_it() -> None:
+    clip, files = _video_with_files(2)
+    rows = [asset(file, DONE) for file in files]
+    kept = {**POLICIES, V: Policy(None, 0.000001, True)}
+    assert plan([clip, *files], rows, [video(clip, DONE)], policies=kept).is_empty
+    result = plan([clip, *files], rows, [video(clip, DONE)],
+                  policies={**POLICIES, V: Policy(None, 0.000001, False)})
+    assert reasons(result) == {clip.path: Reason.OVER_SIZE_CAP,
+                               **{file.path: Reason.WITH_JOB for file in files}}
+
+
+def test_the_files_of_a_failed_job_without_a_video_expire_like_any_recorded_file() -> None:
+    poster = disk(V, "broken-0123456789ab.mp4.jpg", age_days=40)
+    result = plan([poster], [asset(poster, FAILED)])
+    assert reasons(result) == {poster.path: Reason.EXPIRED}
+
+
 def test_a_type_over_its_size_cap_loses_its_oldest_files_first_until_it_fits() -> None:
     policies = {**POLICIES, A: Policy(None, 1, True)}
     big = MB // 2
