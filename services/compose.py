@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +37,10 @@ class RenderPlan:
 
 def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
             narrations: Sequence[Narration], slides: Sequence[Path],
-            render: RenderSettings) -> RenderPlan:
-    """Times every scene from its narration and renders the video to its final path.
+            render: RenderSettings,
+            on_scene_done: Callable[[int, int], None] | None = None) -> RenderPlan:
+    """Times every scene from its narration and renders the video to its final path, calling
+    ``on_scene_done(done, total)`` as scenes finish.
 
     The GeneratedVideo row is planned (or reused on a retry) and moved to GENERATING.
     Raises RenderFailed.
@@ -69,7 +71,8 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
                  for image, slot in zip(slides, slots, strict=True)]
         report = render_video(shots, target, fps=render.fps, quality=render.quality,
                               audio=audio, subtitles=captions, title=title,
-                              size=(render.width, render.height))
+                              size=(render.width, render.height),
+                              on_scene_done=on_scene_done)
     finally:
         # The joined narration and captions live inside the video now; a retry remakes them.
         shutil.rmtree(scratch, ignore_errors=True)

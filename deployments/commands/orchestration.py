@@ -13,7 +13,12 @@ from typing import Any
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
 from reelflow.deployments.definitions import GENERATE
 from reelflow.deployments.prefect_env import prepare_prefect
-from reelflow.deployments.serve import api_is_healthy, serve_deployments, start_server
+from reelflow.deployments.serve import (
+    api_is_healthy,
+    serve_deployments,
+    server_env,
+    start_server,
+)
 from reelflow.errors import ReelflowError
 from reelflow.settings import Settings
 
@@ -59,14 +64,16 @@ def _stop_on_ctrl_c() -> None:
 def bring_up(args: argparse.Namespace, settings: Settings) -> None:
     _stop_on_ctrl_c()
     prepare_prefect(settings)
-    api = f"http://{args.host}:{args.port}/api"
+    urls = server_env(args.host, args.port)
+    api = urls["PREFECT_API_URL"]
     server = None
     if not api_is_healthy(api):
         log = settings.home / "prefect-server.log"
         print(f"starting the Prefect server (log: {log}) ...", flush=True)
-        server = start_server(args.host, args.port, str(log))
-    os.environ["PREFECT_API_URL"] = api  # pinned: every served run talks to this server
-    print(f"Prefect UI:   http://{args.host}:{args.port}")
+        server = start_server(args.host, args.port, str(log), env={**os.environ, **urls})
+    # Pinned: every served run talks to this server, and links point at its UI.
+    os.environ.update({"PREFECT_API_URL": api, "PREFECT_UI_URL": urls["PREFECT_UI_URL"]})
+    print(f"Prefect UI:   {urls['PREFECT_UI_URL']}")
     print(f"Prefect API:  {api}")
     print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
     print(f"data:         {settings.home}")

@@ -12,6 +12,16 @@ from reelflow.deployments.definitions import CLEANUP, GENERATE
 from reelflow.deployments.serve import deployments
 from reelflow.flows.cleanup_media import cleanup_media
 from reelflow.flows.generate_video import generate_video
+from reelflow.vocabulary import (
+    CAPTIONS,
+    DEFAULT_CAPTIONS,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    DEFAULT_RESOLUTION,
+    MOTIONS,
+    QUALITIES,
+    RESOLUTIONS,
+)
 
 
 def _properties(flow: Any) -> dict[str, Any]:
@@ -24,14 +34,31 @@ def test_every_parameter_has_a_description_in_the_run_form(flow: Any) -> None:
         assert len(spec.get("description") or "") > 10, name
 
 
-def test_resolution_and_quality_are_choices_with_the_defaults_first() -> None:
+def test_the_run_form_has_no_none_toggles_and_every_field_starts_on_its_default() -> None:
     props = _properties(generate_video)
-    choices = {name: next(option["enum"] for option in props[name]["anyOf"] if "enum" in option)
-               for name in ("resolution", "quality_preset")}
-    assert choices["resolution"][0] == "1280x720" and "1920x1080" in choices["resolution"]
-    assert choices["quality_preset"] == ["draft", "standard", "high"]
+    for name, spec in props.items():
+        assert "anyOf" not in spec and spec.get("type") in ("string", "boolean"), name
+        assert "default" in spec, name
+    expected = {"resolution": (RESOLUTIONS, DEFAULT_RESOLUTION),
+                "quality_preset": (QUALITIES, DEFAULT_QUALITY),
+                "captions": (CAPTIONS, DEFAULT_CAPTIONS), "motion": (MOTIONS, DEFAULT_MOTION)}
+    for name, (choices, default) in expected.items():
+        assert props[name]["enum"] == list(choices), name
+        assert props[name]["default"] == default, name
+    assert props["resolution"]["enum"][0] == "1280x720" and props["quality_preset"]["enum"] == [
+        "draft", "standard", "high"]
     assert props["session_id"]["default"] == "default"
-    assert props["script"]["format"] == "text"
+    assert props["include_audio"]["default"] is True
+
+
+def test_an_empty_script_is_refused_by_the_schema_before_a_run_exists() -> None:
+    import jsonschema
+
+    schema = parameter_schema(generate_video.fn).model_dump_for_openapi()
+    with pytest.raises(jsonschema.ValidationError, match=r"should be non-empty|is too short"):
+        jsonschema.validate({"script": "", "session_id": "x"}, schema)
+    jsonschema.validate({"script": "# Hi\n\nHello."}, schema)
+    jsonschema.validate({"script_path": "/srv/scripts/hello.md"}, schema)  # the API's way
 
 
 ROOT = Path(__file__).resolve().parents[2]
