@@ -11,7 +11,7 @@ from reelflow.db.models import VideoGenerationJob
 from reelflow.db.states import TERMINAL_VIDEO_STATES, JobStatus, VideoStatus
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
-from reelflow.storage.accounting import tree_bytes
+from reelflow.storage.accounting import remove_counted_file, tree_bytes
 
 
 def start_job(settings: Settings, job_id: uuid.UUID, script_id: uuid.UUID, session_id: str,
@@ -64,10 +64,13 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
 def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
     """Marks the job and its unfinished video FAILED with ``message``; removes what it left.
 
-    The video file (never verified) and every partial file of the job are deleted first, then
-    the rows change in the same transaction, so a rescan never counts a file that is about to
-    go. Returns False when there is no such job or it had already ended (its first outcome
-    stands), True when this call failed it.
+    A job and its video never disagree: the video file is deleted first, then the rows change
+    in the same transaction, so a rescan never counts a file that is about to go. A video that
+    was never verified is marked FAILED; one already verified (the job was stopped between
+    verification and completion) is removed with its row and uncounted, since a FAILED job
+    keeps no finished video. Every partial file of the job goes too. Returns False when there
+    is no such job or it had already ended (its first outcome stands), True when this call
+    failed it.
     """
     now = utcnow()
     media = layout(settings)
@@ -77,7 +80,11 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
             return False
         video = uow.videos.get_for_job(job_id)
         video_path = Path(video.file_path) if video is not None else None
-        if video is not None and video.generation_status != VideoStatus.COMPLETED:
+        if video is not None and video.generation_status == VideoStatus.COMPLETED:
+            remove_counted_file(uow, media, Path(video.file_path), video.file_size or 0)
+            uow.media.delete_videos([video.id])
+            video = None
+        elif video is not None:
             Path(video.file_path).unlink(missing_ok=True)
         _remove(media.leftovers(job_id, video_path))
         job.fail(message[:4000].strip() or "failed", now)
