@@ -177,4 +177,5 @@ def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
     if not fixed:
         print("every unfinished job is alive")
     for item in fixed:
-        print(f"{item['job_id']}  FAILED  {item['error_message']}")
+        run = f"run {item['run_state']}" if item["run_state"] else "run unknown to Prefect"
+        print(f"{item['job_id']}  FAILED ({run})  {item['error_message']}")

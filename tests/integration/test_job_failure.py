@@ -1,4 +1,5 @@
-"""A job failed late (services.jobs.mark_failed): the job and its video never disagree."""
+"""A job failed late (services.jobs.mark_failed, the reconciler): a job, its video and its run
+never disagree."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from reelflow.db.models import GeneratedVideo, ScriptRecord, VideoGenerationJob
 from reelflow.db.states import JobStatus, ScriptKind, StorageType, VideoStatus
 from reelflow.services.jobs import mark_failed
+from reelflow.services.reconcile import reconcile_jobs
 from reelflow.services.runtime import database, layout
 from reelflow.settings import Settings
 from reelflow.storage.accounting import count_new_file, measure
@@ -91,3 +93,26 @@ def test_failing_an_ended_job_again_changes_nothing(settings: Settings) -> None:
     assert not mark_failed(settings, job_id, "second")
     with database(settings).unit_of_work(read_only=True) as uow:
         assert uow.jobs.get(job_id).error_message == "first"
+
+
+def test_the_reconciler_fails_a_silent_job_and_ends_its_run_but_leaves_ended_runs_alone(
+        settings: Settings) -> None:
+    silent, _ = _job_in_composition(settings, VideoStatus.GENERATING)
+    crashed, _ = _job_in_composition(settings, VideoStatus.GENERATING)
+    states = {silent: ("RUNNING", "Running"), crashed: ("CRASHED", "Crashed")}
+    ended: list[tuple[uuid.UUID, str]] = []
+
+    def end_run(job_id: uuid.UUID, reason: str) -> str:
+        ended.append((job_id, reason))
+        return "CRASHED"
+
+    fixed = reconcile_jobs(settings, states.get, end_run=end_run, stale_after_seconds=60)
+
+    by_job = {uuid.UUID(item["job_id"]): item for item in fixed}
+    assert set(by_job) == {silent, crashed}
+    assert by_job[silent]["error_message"].startswith("lost: no heartbeat")
+    assert by_job[crashed]["error_message"] == "crashed: Prefect reports the flow run Crashed"
+    assert ended == [(silent, by_job[silent]["error_message"])]  # the crashed run stays as is
+    assert by_job[silent]["run_state"] == by_job[crashed]["run_state"] == "CRASHED"
+    with database(settings).unit_of_work(read_only=True) as uow:
+        assert {uow.jobs.get(job).status for job in (silent, crashed)} == {JobStatus.FAILED}

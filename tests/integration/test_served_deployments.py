@@ -193,7 +193,7 @@ def test_a_killed_run_process_leaves_a_failed_job_and_no_partial_file(stack: Sta
     _no_leftovers(stack, run_id)
 
 
-def test_a_worker_killed_outright_is_failed_by_the_reconciler_once_its_heartbeat_stops(
+def test_a_worker_killed_outright_is_failed_by_the_reconciler_which_crashes_its_run(
         stack: Stack) -> None:
     # Last in this module: it kills the module's worker with its runs, so no hook can run.
     serving = stack.serving
@@ -206,11 +206,23 @@ def test_a_worker_killed_outright_is_failed_by_the_reconciler_once_its_heartbeat
         process.send_signal(signal.SIGKILL)
     serving.wait(timeout=30)
     assert stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION  # nobody could fail it
+    assert stack.run_state(run_id) == "RUNNING"  # and nobody tells Prefect
     time.sleep(3)
     done = subprocess.run([str(REELFLOW), "reconcile", "--stale-after", "2", "--json"],
                           env=stack.env, cwd=ROOT, check=True, capture_output=True, text=True,
                           timeout=120)
     fixed = json.loads(done.stdout)["failed"]
-    assert [item["job_id"] for item in fixed] == [str(run_id)]
-    assert stack.job_status(run_id) == JobStatus.FAILED
+    assert [(item["job_id"], item["run_state"]) for item in fixed] == [(str(run_id), "CRASHED")]
+    run = stack.call("GET", f"/flow_runs/{run_id}")
+    assert run["state"]["type"] == "CRASHED"
+    assert run["state"]["message"] == f"reelflow reconcile: {fixed[0]['error_message']}"
+    database = stack.database()
+    with database.unit_of_work(read_only=True) as uow:
+        job = uow.jobs.get(run_id)
+        assert job.status == JobStatus.FAILED and "no heartbeat" in (job.error_message or "")
+        video = uow.videos.get_for_job(run_id)
+        assert video is None or video.generation_status == VideoStatus.FAILED
+        final = Path(video.file_path) if video is not None else None
+    database.dispose()
+    assert final is None or not final.exists()
     _no_leftovers(stack, run_id)
