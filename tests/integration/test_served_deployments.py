@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -191,6 +192,67 @@ def test_a_killed_run_process_leaves_a_failed_job_and_no_partial_file(stack: Sta
     database.dispose()
     time.sleep(1)  # an orphaned encoder writes only to files already unlinked
     _no_leftovers(stack, run_id)
+
+
+def _deployment_id(stack: Stack, name: str) -> str | None:
+    try:
+        return str(stack.call("GET", f"/deployments/name/{name}/{name}")["id"])
+    except urllib.error.HTTPError:
+        return None
+
+
+def _cleanup_slots(stack: Stack) -> int:
+    try:
+        return int(stack.call("GET", "/v2/concurrency_limits/reelflow-cleanup")["active_slots"])
+    except urllib.error.HTTPError:
+        return 0  # not created yet
+
+
+def _cleanup_run_holding_the_lock(stack: Stack) -> tuple[uuid.UUID, psutil.Process]:
+    """Starts a cleanup-media run and freezes its process (SIGSTOP) while it holds the lock."""
+    assert stack.serving is not None
+    deployment = wait_for("the cleanup deployment", lambda: _deployment_id(stack, "cleanup-media"))
+    for _ in range(3):
+        run_id = uuid.UUID(stack.call("POST", f"/deployments/{deployment}/create_flow_run",
+                                      {"parameters": {}})["id"])
+        wait_for("the lock taken", lambda run=run_id: _cleanup_slots(stack) == 1
+                 or stack.run_state(run) == "COMPLETED", timeout=120)
+        try:
+            process = _run_process(stack.serving.pid, run_id)
+            process.send_signal(signal.SIGSTOP)
+        except (AssertionError, psutil.NoSuchProcess):
+            continue  # it ended before it could be caught: try again
+        if _cleanup_slots(stack) == 1:
+            return run_id, process
+        process.send_signal(signal.SIGCONT)
+    raise AssertionError("no cleanup run could be caught holding the lock")
+
+
+def test_one_cleanup_at_a_time_whoever_starts_it(stack: Stack) -> None:
+    run_id, frozen = _cleanup_run_holding_the_lock(stack)
+    try:
+        refused = subprocess.run([str(REELFLOW), "cleanup"], env=stack.env, cwd=ROOT,
+                                 capture_output=True, text=True, timeout=180, check=False)
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines()[-1] == (
+            "reelflow: failed: another cleanup is running and holds it (Prefect concurrency "
+            "limit 'reelflow-cleanup'); nothing was changed: run it again when that one ends")
+        waiting = subprocess.Popen([str(REELFLOW), "cleanup", "--wait", "300", "--json"],
+                                   env=stack.env, cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(15)  # long enough to start, read the lock and begin waiting
+        assert waiting.poll() is None, waiting.communicate()
+    finally:
+        frozen.send_signal(signal.SIGCONT)
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "another cleanup is running; waiting up to 300 s" in err
+    assert json.loads(out)["dry_run"] is False
+    wait_for("the deployment's cleanup", lambda: stack.run_state(run_id) == "COMPLETED",
+             timeout=60)
+    run = stack.call("GET", f"/flow_runs/{run_id}")
+    assert run["end_time"] is not None
+    assert _cleanup_slots(stack) == 0
 
 
 def test_a_worker_killed_outright_is_failed_by_the_reconciler_which_crashes_its_run(

@@ -97,6 +97,11 @@ def test_the_served_deployments_agree_with_the_work_pool_ones_in_prefect_yaml() 
             (s.cron, s.timezone or "UTC") for s in declared.schedules or []], name
 
 
-def test_one_cleanup_at_a_time_holds_in_the_embedded_mode_too() -> None:
+def test_one_cleanup_at_a_time_holds_in_every_mode_and_agrees_with_the_cleanup_lock() -> None:
+    from reelflow.tasks.cleanup import CLEANUP_LOCK_SLOTS
+
     served = {d.name: d for d in deployments()}
     assert served[CLEANUP].concurrency_limit == 1
+    # The deployment's limit queues its own runs; the lock, taken inside the flow, also
+    # covers `reelflow cleanup` and the other mode's deployment: both allow one.
+    assert _pool_deployments()[CLEANUP].concurrency_limit == CLEANUP_LOCK_SLOTS == 1
