@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from reelflow.deployments.commands import jobs, orchestration, render, storage
+from reelflow.deployments.commands import jobs, orchestration, render, storage, worker
 from reelflow.errors import InvalidArgument, InvalidScript, NotFound, ReelflowError
 from reelflow.settings import Settings
 
@@ -15,7 +15,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, jobs, storage)
+COMMAND_GROUPS = (render, orchestration, worker, jobs, storage)
 
 
 def parser() -> argparse.ArgumentParser:
