@@ -19,7 +19,7 @@ from reelflow.deployments.serve import (
     server_env,
     start_server,
 )
-from reelflow.errors import ReelflowError
+from reelflow.errors import InvalidArgument, ReelflowError
 from reelflow.settings import Settings
 
 FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
@@ -123,6 +123,8 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
                              tags=["reelflow", f"session:{args.session}"])
     except Exception as exc:
         raise ReelflowError(f"cannot create a run of {args.deployment}: {exc}") from exc
+    if args.idempotency_key:
+        _refuse_reused_key(args.idempotency_key, args.deployment, run, params)
     job_id = str(run.id)
     if not args.wait:
         print(json.dumps({"job_id": job_id}) if args.json else job_id, flush=True)
@@ -148,6 +150,23 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
             print(f"error: {job['error_message']}")
     if state != "COMPLETED":
         raise ReelflowError(f"the run ended {state}")
+
+
+def _refuse_reused_key(key: str, deployment: str, run: Any, params: dict[str, Any]) -> None:
+    """Raises InvalidArgument when Prefect returned an earlier run for ``key`` whose parameters
+    differ from ``params``: Prefect returns the first run for a key whatever is sent again."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        defaults = client.read_deployment_by_name(deployment).parameters or {}
+    wanted = {**defaults, **params}
+    found = dict(run.parameters or {})
+    differ = sorted(name for name in {*wanted, *found} if wanted.get(name) != found.get(name))
+    if differ:
+        raise InvalidArgument(
+            f"idempotency key {key!r} already names job {run.id}, created with other "
+            f"parameters (different: {', '.join(differ)}); nothing new was created: use a new key "
+            "for a new job, or the same parameters to get that job back")
 
 
 def _follow(run_id: uuid.UUID, quiet: bool) -> str:

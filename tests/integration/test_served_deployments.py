@@ -143,6 +143,13 @@ def test_submit_prints_the_job_id_at_once_and_an_idempotency_key_yields_one_job(
     runs = stack.call("POST", "/flow_runs/filter",
                       {"flow_runs": {"tags": {"all_": ["session:cli"]}}})
     assert [run["id"] for run in runs] == [job_id]
+    other = subprocess.run([*command, "--title", "Another title"], env=stack.env, cwd=ROOT,
+                           capture_output=True, text=True, check=False, timeout=120)
+    assert other.returncode == 2 and other.stdout == ""
+    assert other.stderr.strip().splitlines()[-1] == (
+        f"reelflow: idempotency key '{command[-1]}' already names job {job_id}, created with "
+        "other parameters (different: title); nothing new was created: use a new key for a new "
+        "job, or the same parameters to get that job back")
 
 
 def test_cancelling_a_run_fails_its_job_as_cancelled_and_leaves_no_partial_file(
