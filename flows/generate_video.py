@@ -44,7 +44,9 @@ from reelflow.vocabulary import (
 @flow(name="generate-video", flow_run_name=run_name, on_failure=[job_failed],
       on_crashed=[job_crashed], on_cancellation=[job_cancelled])
 def generate_video(
-    script: Annotated[str, Field(min_length=1, json_schema_extra={"format": "text"})] = "",
+    # minLength in the schema only: the API and the run form refuse an empty script before a
+    # run exists, while a call that gives script_path instead still validates in Python.
+    script: Annotated[str, Field(json_schema_extra={"format": "text", "minLength": 1})] = "",
     script_path: str = "",
     title: Annotated[str, Field(max_length=256)] = "",
     resolution: Resolution = DEFAULT_RESOLUTION,

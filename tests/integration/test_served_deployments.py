@@ -215,23 +215,44 @@ def _cleanup_slots(stack: Stack) -> int:
         return 0  # not created yet
 
 
-def _cleanup_run_holding_the_lock(stack: Stack) -> tuple[uuid.UUID, psutil.Process]:
-    """Starts a cleanup-media run and freezes its process (SIGSTOP) while it holds the lock."""
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _find_run_process(stack: Stack, run_id: uuid.UUID) -> psutil.Process | None:
     assert stack.serving is not None
+    try:
+        return _run_process(stack.serving.pid, run_id)
+    except AssertionError:
+        return None
+
+
+def _cleanup_run_holding_the_lock(stack: Stack) -> tuple[uuid.UUID, psutil.Process]:
+    """Starts a cleanup-media run and freezes its process (SIGSTOP) while it holds the lock.
+
+    The process is found while it starts (seconds of imports), then the lock is polled without
+    pause, so the freeze lands within milliseconds of the lock being seen taken; a run that let
+    go in between is thawed, left to end, and another one tried.
+    """
     deployment = wait_for("the cleanup deployment", lambda: _deployment_id(stack, "cleanup-media"))
-    for _ in range(3):
+    for _ in range(5):
         run_id = uuid.UUID(stack.call("POST", f"/deployments/{deployment}/create_flow_run",
                                       {"parameters": {}})["id"])
-        wait_for("the lock taken", lambda run=run_id: _cleanup_slots(stack) == 1
-                 or stack.run_state(run) == "COMPLETED", timeout=120)
-        try:
-            process = _run_process(stack.serving.pid, run_id)
-            process.send_signal(signal.SIGSTOP)
-        except (AssertionError, psutil.NoSuchProcess):
-            continue  # it ended before it could be caught: try again
-        if _cleanup_slots(stack) == 1:
+        process = wait_for("the run's process",
+                           lambda run=run_id: _find_run_process(stack, run), timeout=120)
+        stopped = False
+        while not stopped and _alive(process):
+            if _cleanup_slots(stack) == 1:
+                process.send_signal(signal.SIGSTOP)
+                stopped = True
+        if stopped and _cleanup_slots(stack) == 1:
             return run_id, process
-        process.send_signal(signal.SIGCONT)
+        if stopped:
+            process.send_signal(signal.SIGCONT)
+        wait_for("the run to end", lambda run=run_id: stack.run_state(run) == "COMPLETED")
     raise AssertionError("no cleanup run could be caught holding the lock")
 
 
