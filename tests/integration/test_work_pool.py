@@ -110,8 +110,10 @@ def test_a_batch_spreads_over_two_reelflow_workers_each_taking_its_limit(
         assert wait_for("the batch", ended, timeout=400) == ["COMPLETED"] * 4
     finally:
         prefect_server.stop(*workers)
-    taken = [{run for run in runs if f"submitting flow run '{run}'" in path.read_text()}
-             for path in logs]
+    # Two workers may both try a run; the server lets one start it and aborts the other.
+    taken = [{run for run in runs if f"submitting flow run '{run}'" in text
+              and f"Aborted submission of flow run '{run}'" not in text}
+             for text in (path.read_text() for path in logs)]
     assert taken[0] and taken[1], [path.read_text()[-1500:] for path in logs]
     assert taken[0] | taken[1] == set(runs) and not taken[0] & taken[1]
     assert "1 run(s) at once" in logs[0].read_text()
