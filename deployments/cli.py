@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from reelflow.deployments.commands import jobs, orchestration, render, storage, web
+from reelflow.deployments.commands import jobs, orchestration, render, storage, web, worker
 from reelflow.errors import (
     InvalidArgument,
     InvalidMedia,
@@ -21,7 +21,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, jobs, storage, web)
+COMMAND_GROUPS = (render, orchestration, worker, jobs, storage, web)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -31,6 +31,7 @@ class Definition:
     parameters: dict[str, Any]
     concurrency_limit: int | None
     schedules: tuple[tuple[str, str], ...]  # (cron, timezone)
+    work_pool: str | None = None  # the pool a worker polls in the production mode
 
     @property
     def module(self) -> str:
@@ -64,5 +65,6 @@ def definitions() -> dict[str, Definition]:
             tags=tuple(entry.get("tags") or ()), parameters=dict(entry.get("parameters") or {}),
             concurrency_limit=entry.get("concurrency_limit"),
             schedules=tuple((s["cron"], s.get("timezone", "UTC"))
-                            for s in entry.get("schedules") or () if "cron" in s))
+                            for s in entry.get("schedules") or () if "cron" in s),
+            work_pool=(entry.get("work_pool") or {}).get("name"))
     return found

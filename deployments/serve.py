@@ -58,6 +58,28 @@ def serve_deployments(limit: int) -> None:
           print_starting_message=False)
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def local_address(host: str) -> str:
+    """The address this machine reaches a server on that listens on ``host``."""
+    return "127.0.0.1" if host in WILDCARD_HOSTS else host
+
+
+def server_env(host: str, port: int) -> dict[str, str]:
+    """Returns the Prefect settings a server on ``host:port`` needs so its UI calls its own
+    API (Prefect's default is port 4200 whatever --port says, or PREFECT_API_URL if set).
+
+    A server listening on every interface gives its UI the relative URL /api, so the browser
+    reaches the API through whatever address it reached the UI.
+    """
+    wildcard = host in WILDCARD_HOSTS
+    base = f"http://{local_address(host)}:{port}"
+    return {"PREFECT_API_URL": f"{base}/api",
+            "PREFECT_UI_API_URL": "/api" if wildcard else f"{base}/api",
+            "PREFECT_UI_URL": base}
+
+
 def api_is_healthy(api_url: str, timeout: float = 2.0) -> bool:
     """True when a Prefect API answers its health check at ``api_url``."""
     try:
@@ -79,7 +101,7 @@ def start_server(host: str, port: int, log_path: str, wait_seconds: float = 180.
         [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port",
          str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         env=None if env is None else dict(env))
-    api = f"http://{host}:{port}/api"
+    api = f"http://{local_address(host)}:{port}/api"
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:

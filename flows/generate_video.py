@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
 from pydantic import Field
@@ -15,19 +16,27 @@ from reelflow.db.states import JobStatus
 from reelflow.engine.parsing import parse_script
 from reelflow.engine.script import MAX_SCENES
 from reelflow.engine.usage import ResourceMeter
+from reelflow.errors import InvalidScript
 from reelflow.services.heartbeat import JobHeartbeat
 from reelflow.services.reports import job_files
-from reelflow.services.scripts import read_source, stored_text
+from reelflow.services.scripts import overrides, read_source, stored_text
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import compose_video
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
 from reelflow.tasks.media import draw_slide, narrate_scene
-from reelflow.tasks.run_info import label_run, publish_report
+from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
 from reelflow.tasks.verify import verify_video
 from reelflow.vocabulary import (
+    DEFAULT_CAPTION_POSITION,
+    DEFAULT_CAPTIONS,
+    DEFAULT_FORMATS,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    DEFAULT_RESOLUTION,
+    DEFAULT_SPEECH_ENGINE,
     RESOLUTION_PATTERN,
     CaptionPosition,
     Captions,
@@ -38,68 +47,75 @@ from reelflow.vocabulary import (
 )
 
 
-@flow(name="generate-video", on_failure=[job_failed], on_crashed=[job_crashed],
-      on_cancellation=[job_cancelled])
+@flow(name="generate-video", flow_run_name=run_name, on_failure=[job_failed],
+      on_crashed=[job_crashed], on_cancellation=[job_cancelled])
 def generate_video(
-    script: Annotated[str | None, Field(json_schema_extra={"format": "text"})] = None,
-    script_path: str | None = None,
-    title: Annotated[str | None, Field(max_length=256)] = None,
-    resolution: Resolution | None = None,
-    custom_resolution: Annotated[str | None, Field(pattern=RESOLUTION_PATTERN)] = None,
-    quality_preset: Quality | None = None,
-    tts: str | None = None,
+    # minLength in the schema only: the API and the run form refuse an empty script before a
+    # run exists, while a call that gives script_path instead still validates in Python.
+    script: Annotated[str, Field(json_schema_extra={"format": "text", "minLength": 1})] = "",
+    script_path: str = "",
+    title: Annotated[str, Field(max_length=256)] = "",
+    resolution: Resolution = DEFAULT_RESOLUTION,
+    custom_resolution: Annotated[str, Field(pattern=f"^$|{RESOLUTION_PATTERN}")] = "",
+    quality_preset: Quality = DEFAULT_QUALITY,
+    tts: Annotated[str, Field(max_length=64)] = DEFAULT_SPEECH_ENGINE,
     session_id: Annotated[str, Field(min_length=1, max_length=128)] = "default",
-    include_audio: bool | None = None,
-    captions: Captions | None = None,
-    motion: Motion | None = None,
-    formats: list[VideoFormat] | None = None,
-    caption_position: CaptionPosition | None = None,
-    poster_scene: Annotated[int | None, Field(ge=1, le=MAX_SCENES)] = None,
-) -> dict[str, Any]:
+    include_audio: bool = True,
+    captions: Captions = DEFAULT_CAPTIONS,
+    motion: Motion = DEFAULT_MOTION,
+    formats: list[VideoFormat] = list(DEFAULT_FORMATS),  # noqa: B006 - the form needs a list
+    caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
+    poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
+) -> dict[str, Any] | State:
     """Renders a script into verified videos and records them; returns the job as the CLI
     prints it.
 
-    Raises InvalidScript at once for a bad script; any later failure marks the job FAILED with
-    its message before the run fails. A cancelled or killed run is failed by the hooks, or by
-    the reconciler when no hook could run. (Prefect shows the Args below in the run form.)
+    A run with no script or an invalid one ends FAILED at once with one message (the state's),
+    before any job exists. Any later failure marks the job FAILED with its message before the
+    run fails. A cancelled or killed run is failed by the hooks, or by the reconciler when no
+    hook could run. Settings the script states itself win over a parameter left at its
+    default. (Prefect shows the Args below in the run form.)
 
     Args:
         script: The script's text: Markdown (# Title, then ## sections as scenes), plain
-            paragraphs, YAML or JSON. Leave empty when script_path is given.
-        script_path: Instead of script, the path of a script file on the worker.
-        title: Video title. Default: the script's # Title.
-        resolution: Frame size. Default: the script's setting, else 1280x720 (720p).
+            paragraphs, YAML or JSON. Required (over the API, script_path may replace it).
+        script_path: API only, instead of script: the path of a script file on the worker
+            (the run form always sends script).
+        title: Video title. Empty: the script's # Title.
+        resolution: Frame size (the script's own setting wins over the default).
         custom_resolution: Any other WIDTHxHEIGHT (even numbers), e.g. 1000x562; overrides
             resolution.
-        quality_preset: draft (fastest), standard or high (best picture). Default: the
-            script's setting, else standard.
-        tts: Speech engine chain; the first that works speaks: piper (offline, the default),
-            gtts (needs the network), or gtts,piper.
+        quality_preset: draft (fastest), standard or high (best picture); the script's own
+            setting wins over the default.
+        tts: Speech engine chain; the first that works speaks: piper (offline), gtts (needs
+            the network), or gtts,piper.
         session_id: The user session the job is filed under (also a tag of the run).
-        include_audio: Put the narration in the video. Default: yes.
+        include_audio: Put the narration in the video.
         captions: soft (a subtitle track the player can switch on), burned (drawn into the
-            picture) or off. Default: the script's setting, else soft.
-        motion: none (still slides) or kenburns (a slow zoom on every scene). Default: the
-            script's setting, else none.
+            picture) or off; the script's own setting wins over the default.
+        motion: none (still slides) or kenburns (a slow zoom on every scene); the script's
+            own setting wins over the default.
         formats: The videos to make, one file each: mp4 (H.264/AAC), webm (VP9/Opus), or
-            both. Default: the script's setting, else mp4.
+            both; the script's own setting wins over the default.
         caption_position: Where burned-in captions sit: top, center or bottom of the
-            title-safe area. Default: the script's setting, else bottom.
-        poster_scene: The scene (from 1) whose first frame is each video's JPEG poster.
-            Default: the script's setting, else 1.
+            title-safe area; the script's own setting wins over the default.
+        poster_scene: The scene (from 1) whose first frame is each video's JPEG poster; the
+            script's own setting wins over the default.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
-    source, source_name, kind, script_dir = read_source(script, script_path)
-    overrides = {key: value for key, value in {
-        "title": title, "resolution": custom_resolution or resolution,
-        "quality": quality_preset, "tts": tts, "include_audio": include_audio,
-        "captions": captions, "motion": motion, "formats": formats,
-        "caption_position": caption_position, "poster_scene": poster_scene}.items()
-        if value is not None}
-    parsed = parse_script(source, source_name=source_name, overrides=overrides)
+    try:
+        source, source_name, kind, script_dir = read_source(script, script_path)
+        parsed = parse_script(source, source_name=source_name, overrides=overrides(
+            title=title, resolution=resolution, custom_resolution=custom_resolution,
+            quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
+            motion=motion, formats=formats, caption_position=caption_position,
+            poster_scene=poster_scene))
+    except InvalidScript as exc:
+        # Returned, not raised: the run ends FAILED with this one message and no traceback.
+        return refuse(f"invalid script: {exc}")
     render = parsed.settings
-    label_run(job_id, parsed.title, session_id)
+    tag_run(job_id, session_id)
     script_id = store_script(settings, parsed.title, stored_text(source), source_name, kind,
                              session_id)
     start_job(settings, job_id, script_id, session_id, {
@@ -122,27 +138,28 @@ def generate_video(
             slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
                                         script_dir)
                       for n, scene in enumerate(parsed.scenes, start=1)]
+            narrated = progress.between(5, 60, "narrated scene")
             narrations = []
             for done, future in enumerate(voices, start=1):
                 narrations.append(future.result())
-                progress.report(5 + 55 * done / count)
+                narrated(done, count)
             images = [future.result() for future in slides]
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
             plan = compose_video(settings, job_id, parsed.title, parsed.scenes, narrations,
-                                 images, render)
+                                 images, render, progress.between(60, 85, "rendered scene"))
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
-            progress.report(85)
+            progress.report(88, "video joined and muxed")
             clock = time.perf_counter()
             videos = verify_video(settings, plan)
             stages["verification_seconds"] = round(time.perf_counter() - clock, 3)
-            progress.report(95)
+            progress.report(95, "video verified")
             account_storage(settings, job_id)
             meter.stop()
             usage = complete_job(settings, job_id, {**meter.usage(), "stages": stages,
                                                     "frames": plan.frames, "scenes": count})
-            progress.report(100)
+            progress.report(100, "completed")
     except TerminationSignal:
         # Cancelled or stopped by its worker: the cancellation or crash hook says which.
         meter.stop()

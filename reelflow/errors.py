@@ -32,6 +32,11 @@ class VerificationFailed(ReelflowError):
     """The rendered file does not match the plan or its database row."""
 
 
+class Busy(ReelflowError):
+    """Another run holds what this one needs (one cleanup at a time) and did not let go in
+    time; nothing was changed."""
+
+
 class DatabaseError(ReelflowError):
     """The database could not be reached, or failed a statement for a reason other than a rule."""
 

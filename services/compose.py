@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +51,11 @@ class RenderPlan:
 
 def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
             narrations: Sequence[Narration], slides: Sequence[Path],
-            render: RenderSettings) -> RenderPlan:
+            render: RenderSettings,
+            on_scene_done: Callable[[int, int], None] | None = None) -> RenderPlan:
     """Times every scene from its narration and renders one video per format to its final
-    path, then the poster of each and the caption files beside them.
+    path, then the poster of each and the caption files beside them, calling
+    ``on_scene_done(done, total)`` as scenes finish.
 
     The GeneratedVideo rows are planned (or reused on a retry) and moved to GENERATING.
     Raises RenderFailed.
@@ -85,7 +87,8 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
         report = render_video(shots, targets, fps=render.fps, quality=render.quality,
                               audio=audio, subtitles=captions, title=title,
                               size=(render.width, render.height),
-                              caption_position=render.caption_position)
+                              caption_position=render.caption_position,
+                              on_scene_done=on_scene_done)
     finally:
         # The joined narration and captions live inside the videos now; a retry remakes them.
         shutil.rmtree(scratch, ignore_errors=True)

@@ -11,7 +11,7 @@ from reelflow.db.models import VideoGenerationJob
 from reelflow.db.states import TERMINAL_VIDEO_STATES, JobStatus, VideoStatus
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
-from reelflow.storage.accounting import tree_bytes
+from reelflow.storage.accounting import remove_counted_file, tree_bytes
 
 
 def start_job(settings: Settings, job_id: uuid.UUID, script_id: uuid.UUID, session_id: str,
@@ -62,10 +62,13 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
 def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
     """Marks the job and its unfinished videos FAILED with ``message``; removes what it left.
 
-    The video files (never verified) and every partial file of the job are deleted first, then
-    the rows change in the same transaction, so a rescan never counts a file that is about to
-    go. Returns False when there is no such job or it had already ended (its first outcome
-    stands), True when this call failed it.
+    A job and its videos never disagree: the video files are deleted first, then the rows
+    change in the same transaction, so a rescan never counts a file that is about to go. A
+    video that was never verified is marked FAILED; one already verified (the job was stopped
+    between verification and completion) is removed with its row and uncounted, since a FAILED
+    job keeps no finished video. Every partial file of the job goes too. Returns False when
+    there is no such job or it had already ended (its first outcome stands), True when this
+    call failed it.
     """
     now = utcnow()
     media = layout(settings)
@@ -75,7 +78,10 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
             return False
         videos = uow.videos.for_job(job_id)
         for video in videos:
-            if video.generation_status != VideoStatus.COMPLETED:
+            if video.generation_status == VideoStatus.COMPLETED:
+                remove_counted_file(uow, media, Path(video.file_path), video.file_size or 0)
+                uow.media.delete_videos([video.id])
+            else:
                 Path(video.file_path).unlink(missing_ok=True)
         _remove(media.leftovers(job_id, [Path(video.file_path) for video in videos]))
         job.fail(message[:4000].strip() or "failed", now)

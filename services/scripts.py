@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from reelflow.db.models import ScriptRecord
 from reelflow.db.states import ScriptKind
+from reelflow.engine.parsing import parse_script
 from reelflow.errors import InvalidScript
 from reelflow.services.runtime import database, utcnow
 from reelflow.settings import Settings
+from reelflow.vocabulary import (
+    DEFAULT_CAPTION_POSITION,
+    DEFAULT_CAPTIONS,
+    DEFAULT_FORMATS,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    DEFAULT_RESOLUTION,
+    DEFAULT_SPEECH_ENGINE,
+)
 
 
 def store_script(settings: Settings, title: str, text: str, source_name: str | None,
@@ -41,20 +52,74 @@ def stored_text(source: bytes) -> str:
     return source.decode("utf-8-sig")
 
 
-def read_source(script: str | None, script_path: str | None) -> tuple[bytes, str | None,
-                                                                      ScriptKind, str | None]:
+def read_source(script: str | None, script_path: str | None,
+                ) -> tuple[bytes, str | None, ScriptKind, str | None]:
     """Returns (bytes, source name, kind, folder) of a script given inline or as a path.
 
-    Exactly one of the two must be given. Raises InvalidScript otherwise, or when the file
-    cannot be read; decoding and validation are the parser's (it names bad UTF-8 and sizes).
+    Exactly one of the two must be given (an empty or blank value is not given). Raises
+    InvalidScript otherwise, or when the file cannot be read; decoding and validation are the
+    parser's (it names bad UTF-8 and sizes).
     """
-    if (script is None) == (script_path is None):
-        raise InvalidScript("give either the script text (script) or a path (script_path)")
-    if script is not None:
-        return script.encode("utf-8"), None, ScriptKind.INLINE, None
-    path = Path(script_path or "").expanduser()
+    text = script if (script or "").strip() else ""
+    path_text = (script_path or "").strip()
+    if not text and not path_text:
+        raise InvalidScript("no script: paste the script's text into 'script' (or give "
+                            "'script_path', a script file on the worker)")
+    if text and path_text:
+        raise InvalidScript("give either the script's text (script) or a path (script_path), "
+                            "not both")
+    if text:
+        return text.encode("utf-8"), None, ScriptKind.INLINE, None
+    path = Path(path_text).expanduser()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidScript(f"cannot read script file {path}: {exc.strerror or exc}") from exc
     return data, path.name, ScriptKind.UPLOADED, str(path.resolve().parent)
+
+
+def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
+              custom_resolution: str = "", quality_preset: str = DEFAULT_QUALITY,
+              tts: str = DEFAULT_SPEECH_ENGINE, include_audio: bool = True,
+              captions: str = DEFAULT_CAPTIONS, motion: str = DEFAULT_MOTION,
+              formats: Sequence[str] = DEFAULT_FORMATS,
+              caption_position: str = DEFAULT_CAPTION_POSITION, poster_scene: int = 1,
+              ) -> dict[str, object]:
+    """Given a run's parameters (the generate-video flow's names and defaults), returns the
+    settings that win over the script's own.
+
+    A run form always sends every field, so a parameter left at its default (or empty) cannot
+    be told from one chosen on purpose: it lets the script's own setting decide, and the
+    default applies only when the script has none. Any other value overrides the script;
+    ``custom_resolution``, when given, overrides ``resolution``.
+    """
+    given: dict[str, object | None] = {
+        "title": title.strip() or None,
+        "resolution": custom_resolution.strip() or _unless_default(resolution,
+                                                                   DEFAULT_RESOLUTION),
+        "quality": _unless_default(quality_preset, DEFAULT_QUALITY),
+        "tts": _unless_default(tts.strip(), DEFAULT_SPEECH_ENGINE),
+        "include_audio": None if include_audio else False,
+        "captions": _unless_default(captions, DEFAULT_CAPTIONS),
+        "motion": _unless_default(motion, DEFAULT_MOTION),
+        "formats": None if list(formats) in ([], list(DEFAULT_FORMATS)) else list(formats),
+        "caption_position": _unless_default(caption_position, DEFAULT_CAPTION_POSITION),
+        "poster_scene": None if poster_scene == 1 else poster_scene,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def _unless_default(value: str, default: str) -> str | None:
+    return None if value in ("", default) else value
+
+
+def title_of(script: str | None, script_path: str | None, title: str | None) -> str | None:
+    """Returns the title a run of these parameters gets: ``title``, else the script's own
+    (its # Title, else its file's name); None when the script cannot be read or parsed."""
+    if title and title.strip():
+        return title.strip()
+    try:
+        source, source_name, _, _ = read_source(script, script_path)
+        return parse_script(source, source_name=source_name).title
+    except InvalidScript:
+        return None

@@ -13,6 +13,7 @@ change itself is one atomic ``UPDATE ... SET x = x + :delta``:
   size and one file, a rewritten one only the size difference (the row keeps the size it was
   counted with, ``metadata.file_size``).
 - ``count_new_file``: a file that a row change makes count (a video when it is COMPLETED).
+- ``remove_counted_file``: the reverse, for a COMPLETED video whose job failed after all.
 - ``counted_publisher``: moves a finished temporary file into place and counts it; the speech
   cache publishes through it, so a cache entry counts exactly once however many jobs race.
 - Deleting: ``storage.cleanup`` subtracts what it deleted, in the transaction removing the rows.
@@ -130,6 +131,22 @@ def count_new_file(uow: UnitOfWork, media: MediaLayout, path: Path, size: int) -
     if kind is not None:
         uow.storage.lock(kind)
         uow.storage.add_usage(kind, size, 1)
+
+
+def remove_counted_file(uow: UnitOfWork, media: MediaLayout, path: Path, size: int) -> None:
+    """Given an open unit of work and a file that counts (a COMPLETED video), deletes it and
+    subtracts its size and one file from its type, under the type's lock, in that unit of work
+    (the caller commits). A file already gone subtracts nothing; if the commit then fails, the
+    file is gone and the next rescan corrects the counters."""
+    kind = media.storage_type_of(path)
+    if kind is not None:
+        uow.storage.lock(kind)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    if kind is not None:
+        uow.storage.add_usage(kind, -size, -1)
 
 
 def counted_publisher(database: Database, media: MediaLayout) -> Callable[[Path, Path], None]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from reelflow.errors import Busy
 from reelflow.services import cleanup
 from reelflow.settings import Settings
 from reelflow.storage.accounting import Drift
@@ -15,6 +18,56 @@ from reelflow.storage.cleanup import Outcome
 from reelflow.storage.retention import Plan
 
 REPORT_KEY = "cleanup-media-report"
+# One cleanup at a time, whoever starts it (the CLI, the served deployment, the pool one): a
+# Prefect global concurrency limit all of them take. Its one slot agrees with prefect.yaml's
+# concurrency_limit of the cleanup-media deployment (tests/unit/test_deployments.py).
+CLEANUP_LOCK = "reelflow-cleanup"
+CLEANUP_LOCK_SLOTS = 1
+MIN_LOCK_TIMEOUT_SECONDS = 10.0
+
+
+@contextmanager
+def one_cleanup_at_a_time(wait_seconds: float) -> Iterator[None]:
+    """Holds the cleanup lock for the block, creating the limit on first use.
+
+    Waits up to ``wait_seconds`` for a cleanup that is running; raises Busy, before the block
+    changes anything, when it is still running then. Raises what Prefect raises when its API
+    cannot be reached (no lock, no cleanup).
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.concurrency.sync import concurrency
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client:
+        with suppress(ObjectAlreadyExists):
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
+                name=CLEANUP_LOCK, limit=CLEANUP_LOCK_SLOTS))
+        limit = client.read_global_concurrency_limit_by_name(CLEANUP_LOCK)
+    taken = limit.active_slots >= limit.limit
+    if taken and wait_seconds <= 0:
+        raise Busy(_busy(wait_seconds))
+    if taken:
+        get_run_logger().info("another cleanup is running; waiting up to %g s for it to end",
+                              wait_seconds)
+    held = False
+    try:
+        # Why a floor: a timeout of 0 gives up before asking; the slot may also be taken
+        # between the read above and this request.
+        with concurrency(CLEANUP_LOCK, occupy=1, strict=True,
+                         timeout_seconds=max(wait_seconds, MIN_LOCK_TIMEOUT_SECONDS)):
+            held = True
+            yield
+    except TimeoutError as exc:
+        if held:
+            raise
+        raise Busy(_busy(wait_seconds)) from exc
+
+
+def _busy(wait_seconds: float) -> str:
+    waited = f"did not end within {wait_seconds:g} s" if wait_seconds > 0 else "holds it"
+    return (f"another cleanup is running and {waited} (Prefect concurrency limit "
+            f"{CLEANUP_LOCK!r}); nothing was changed: run it again when that one ends")
 
 
 @task(name="check-database", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=3)

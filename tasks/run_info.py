@@ -2,25 +2,65 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 
 from reelflow.services.reports import job_detail
+from reelflow.services.scripts import title_of
 from reelflow.settings import Settings
 
+ENGINE_ECHO = "Engine execution exited with unexpected exception"
 
-@task(name="label-run")
-def label_run(job_id: uuid.UUID, title: str, session_id: str) -> None:
-    """Names the flow run after the script's title and tags it with the session id."""
+
+def run_name() -> str:
+    """Names a generate-video run when it starts, before its first log line: the video's
+    title (the title parameter, else the script's own), so the logs, the runs list and the
+    run page all use one name. A run whose script is missing or invalid is named so."""
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters
+    title = title_of(parameters.get("script"), parameters.get("script_path"),
+                     parameters.get("title"))
+    return (title or "invalid script")[:120]
+
+
+def refuse(message: str) -> State:
+    """Returns the FAILED state that ends a run refused before its job exists (no script, an
+    invalid one): ``message`` is the state's message and the only account of it.
+
+    Why the filter: a served or pooled run's engine logs every failed result once more as
+    "Engine execution exited with unexpected exception" with a traceback of Prefect's own
+    frames; for a refusal that says nothing the state message does not.
+    """
+    logging.getLogger("prefect.flow_runs").addFilter(_EngineEcho(message))
+    return Failed(message=message)
+
+
+class _EngineEcho(logging.Filter):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self._message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (record.msg == ENGINE_ECHO and str(error) == self._message)
+
+
+@task(name="tag-run")
+def tag_run(job_id: uuid.UUID, session_id: str) -> None:
+    """Tags the flow run with reelflow and its session (``session:<id>``)."""
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(job_id)
         tags = sorted({*(run.tags or []), "reelflow", f"session:{session_id}"})
-        client.update_flow_run(job_id, name=title[:120], tags=tags)
+        client.update_flow_run(job_id, tags=tags)
 
 
 def _size(size: int | None) -> str:

@@ -14,8 +14,13 @@ from reelflow.deployments.commands.render import add_job_options, flow_parameter
 from reelflow.deployments.commands.web import start_web_server
 from reelflow.deployments.definitions import GENERATE
 from reelflow.deployments.prefect_env import prepare_prefect
-from reelflow.deployments.serve import api_is_healthy, serve_deployments, start_server
-from reelflow.errors import ReelflowError
+from reelflow.deployments.serve import (
+    api_is_healthy,
+    serve_deployments,
+    server_env,
+    start_server,
+)
+from reelflow.errors import InvalidArgument, ReelflowError
 from reelflow.settings import Settings
 
 FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
@@ -62,20 +67,22 @@ def _stop_on_ctrl_c() -> None:
 def bring_up(args: argparse.Namespace, settings: Settings) -> None:
     _stop_on_ctrl_c()
     prepare_prefect(settings)
-    api = f"http://{args.host}:{args.port}/api"
+    urls = server_env(args.host, args.port)
+    api = urls["PREFECT_API_URL"]
     server = None
     if not api_is_healthy(api):
         log = settings.home / "prefect-server.log"
         print(f"starting the Prefect server (log: {log}) ...", flush=True)
-        server = start_server(args.host, args.port, str(log))
-    os.environ["PREFECT_API_URL"] = api  # pinned: every served run talks to this server
+        server = start_server(args.host, args.port, str(log), env={**os.environ, **urls})
+    # Pinned: every served run talks to this server, and links point at its UI.
+    os.environ.update({"PREFECT_API_URL": api, "PREFECT_UI_URL": urls["PREFECT_UI_URL"]})
     web_host, web_port = settings.web_host, args.web_port or settings.web_port
     # Served runs inherit it: their artifacts link to the playable video.
     os.environ.setdefault("REELFLOW_PUBLIC_URL", f"http://{web_host}:{web_port}")
     web = None
     try:
         web = start_web_server(web_host, web_port, str(settings.home / "web.log"), os.environ)
-        print(f"Prefect UI:   http://{args.host}:{args.port}")
+        print(f"Prefect UI:   {urls['PREFECT_UI_URL']}")
         print(f"Prefect API:  {api}")
         print(f"Gallery:      http://{web_host}:{web_port}  (API: /api/v1, docs: /docs)")
         print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
@@ -128,6 +135,8 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
                              tags=["reelflow", f"session:{args.session}"])
     except Exception as exc:
         raise ReelflowError(f"cannot create a run of {args.deployment}: {exc}") from exc
+    if args.idempotency_key:
+        _refuse_reused_key(args.idempotency_key, args.deployment, run, params)
     job_id = str(run.id)
     if not args.wait:
         print(json.dumps({"job_id": job_id}) if args.json else job_id, flush=True)
@@ -153,6 +162,23 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
             print(f"error: {job['error_message']}")
     if state != "COMPLETED":
         raise ReelflowError(f"the run ended {state}")
+
+
+def _refuse_reused_key(key: str, deployment: str, run: Any, params: dict[str, Any]) -> None:
+    """Raises InvalidArgument when Prefect returned an earlier run for ``key`` whose parameters
+    differ from ``params``: Prefect returns the first run for a key whatever is sent again."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        defaults = client.read_deployment_by_name(deployment).parameters or {}
+    wanted = {**defaults, **params}
+    found = dict(run.parameters or {})
+    differ = sorted(name for name in {*wanted, *found} if wanted.get(name) != found.get(name))
+    if differ:
+        raise InvalidArgument(
+            f"idempotency key {key!r} already names job {run.id}, created with other "
+            f"parameters (different: {', '.join(differ)}); nothing new was created: use a new key "
+            "for a new job, or the same parameters to get that job back")
 
 
 def _follow(run_id: uuid.UUID, quiet: bool) -> str:
@@ -182,4 +208,5 @@ def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
     if not fixed:
         print("every unfinished job is alive")
     for item in fixed:
-        print(f"{item['job_id']}  FAILED  {item['error_message']}")
+        run = f"run {item['run_state']}" if item["run_state"] else "run unknown to Prefect"
+        print(f"{item['job_id']}  FAILED ({run})  {item['error_message']}")

@@ -81,26 +81,29 @@ def read_script(name: str) -> tuple[bytes, Path | None]:
 
 
 def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) -> dict[str, Any]:
-    """Returns the generate-video parameters for the command's options, after validating the
-    script exactly as the flow will (raises InvalidScript)."""
+    """Returns the generate-video parameters for the command's options (only those given),
+    after validating the script exactly as the flow will (raises InvalidScript)."""
     from reelflow.engine.parsing import parse_script
+    from reelflow.services.scripts import overrides
 
-    include_audio = False if args.no_audio else None
-    look = {"captions": args.captions, "motion": args.motion, "formats": args.formats,
-            "caption_position": args.caption_position, "poster_scene": args.poster_scene}
-    overrides = {"title": args.title, "resolution": args.resolution, "quality": args.quality,
-                 "tts": args.tts, "include_audio": include_audio, **look}
-    # Validate before paying for Prefect's start-up: a bad script fails in milliseconds.
-    parse_script(data, source_name=path.name if path else None, overrides=overrides)
     params: dict[str, Any] = {
         "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
-        "tts": args.tts, "session_id": args.session, "include_audio": include_audio, **look,
+        "tts": args.tts, "session_id": args.session,
+        "include_audio": False if args.no_audio else None, "captions": args.captions,
+        "motion": args.motion, "formats": args.formats,
+        "caption_position": args.caption_position, "poster_scene": args.poster_scene,
     }
+    params = {key: value for key, value in params.items() if value is not None}
+    # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script
+    # fails in milliseconds.
+    chosen = {key: value for key, value in params.items() if key != "session_id"}
+    parse_script(data, source_name=path.name if path else None,
+                 overrides=overrides(**chosen))
     if path is None:
         params["script"] = data.decode("utf-8-sig")
     else:
         params["script_path"] = str(path.resolve())
-    return {key: value for key, value in params.items() if value is not None}
+    return params
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:

@@ -43,6 +43,9 @@ def register(commands: Any) -> None:
     cleanup.add_argument("--grace-hours", type=float, default=1.0,
                          help="keep unrecorded, partial and scratch files younger than this "
                               "(default 1)")
+    cleanup.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                         help="wait this long for a cleanup already running (default 0: "
+                              "refuse at once)")
     cleanup.add_argument("--json", action="store_true", help="print one JSON object")
     cleanup.set_defaults(handler=run_cleanup)
 
@@ -140,11 +143,14 @@ def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def run_cleanup(args: argparse.Namespace, settings: Settings) -> None:
+    if args.wait < 0 or args.grace_hours < 0:
+        raise InvalidArgument("--wait and --grace-hours take a number of at least 0")
     prepare_prefect(settings)
     from reelflow.flows.cleanup_media import cleanup_media
 
     try:
-        report = cleanup_media(dry_run=args.dry_run, grace_hours=args.grace_hours)
+        report = cleanup_media(dry_run=args.dry_run, grace_hours=args.grace_hours,
+                               wait_seconds=args.wait)
     except ReelflowError:
         raise
     except Exception as exc:  # Prefect wraps some failures

@@ -43,8 +43,11 @@ def _describe(exc: ValidationError, lines: Mapping[Loc, int], prefix: str = "") 
         loc: Loc = tuple(error["loc"])
         path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
         part = f"{prefix}{path.lstrip('.')}: {_error_text(error)}" if path else _error_text(error)
-        line = _line_of(loc, lines)
-        parts.append(f"{part} (line {line})" if line else part)
+        where = [f"line {line}"] if (line := _line_of(loc, lines)) else []
+        if len(loc) > 1 and loc[0] == "scenes" and isinstance(loc[1], int):
+            # Paths count from 0 as data does; people, tasks and files count scenes from 1.
+            where.insert(0, f"scene {loc[1] + 1}")
+        parts.append(f"{part} ({', '.join(where)})" if where else part)
     if len(errors) > _MAX_LISTED_ERRORS:
         parts.append(f"and {len(errors) - _MAX_LISTED_ERRORS} more problems")
     return "; ".join(parts)

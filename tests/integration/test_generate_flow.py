@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.exceptions import FailedRun
 from sqlalchemy import func, select
 
 from reelflow.db.models import GeneratedVideo, MediaAsset, MediaStorage, Script, VideoGenerationJob
@@ -13,7 +14,7 @@ from reelflow.db.session import Database
 from reelflow.db.states import AssetType, JobStatus, StorageType, VideoStatus
 from reelflow.engine.probe import probe
 from reelflow.engine.script import RenderSettings, Scene
-from reelflow.errors import InvalidScript, RenderFailed
+from reelflow.errors import RenderFailed
 from reelflow.flows.generate_video import generate_video
 from reelflow.services.media import narrate
 from reelflow.settings import Settings
@@ -130,7 +131,8 @@ def test_a_failure_marks_the_job_failed_with_its_message_and_leaves_no_video(
 def test_an_invalid_script_fails_the_run_at_once_without_a_job(settings: Settings) -> None:
     state = generate_video(script="# Only a title\n", return_state=True)
     assert state.is_failed()
-    with pytest.raises(InvalidScript, match="narration"):
+    assert (state.message or "").startswith("invalid script: ") and "narration" in state.message
+    with pytest.raises(FailedRun, match="narration"):
         state.result()
     assert _count(Database.open(settings.database_url), VideoGenerationJob) == 0
 
@@ -180,7 +182,7 @@ def test_the_run_is_named_after_the_title_tagged_with_the_session_and_reports_ar
     kinds = {a.type for a in mine}
     assert {"progress", "markdown", "table"} <= kinds
     progress = next(a for a in mine if a.type == "progress")
-    assert progress.data == 100
+    assert progress.data == 100 and progress.description == "100% - completed"
     markdown = next(a for a in mine if a.type == "markdown")
     assert "/media/videos/" in str(markdown.data) and "320x180" in str(markdown.data)
     # The artifact links back to the playable video at the configured public address.

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -142,6 +143,13 @@ def test_submit_prints_the_job_id_at_once_and_an_idempotency_key_yields_one_job(
     runs = stack.call("POST", "/flow_runs/filter",
                       {"flow_runs": {"tags": {"all_": ["session:cli"]}}})
     assert [run["id"] for run in runs] == [job_id]
+    other = subprocess.run([*command, "--title", "Another title"], env=stack.env, cwd=ROOT,
+                           capture_output=True, text=True, check=False, timeout=120)
+    assert other.returncode == 2 and other.stdout == ""
+    assert other.stderr.strip().splitlines()[-1] == (
+        f"reelflow: idempotency key '{command[-1]}' already names job {job_id}, created with "
+        "other parameters (different: title); nothing new was created: use a new key for a new "
+        "job, or the same parameters to get that job back")
 
 
 def test_cancelling_a_run_fails_its_job_as_cancelled_and_leaves_no_partial_file(
@@ -193,7 +201,89 @@ def test_a_killed_run_process_leaves_a_failed_job_and_no_partial_file(stack: Sta
     _no_leftovers(stack, run_id)
 
 
-def test_a_worker_killed_outright_is_failed_by_the_reconciler_once_its_heartbeat_stops(
+def _deployment_id(stack: Stack, name: str) -> str | None:
+    try:
+        return str(stack.call("GET", f"/deployments/name/{name}/{name}")["id"])
+    except urllib.error.HTTPError:
+        return None
+
+
+def _cleanup_slots(stack: Stack) -> int:
+    try:
+        return int(stack.call("GET", "/v2/concurrency_limits/reelflow-cleanup")["active_slots"])
+    except urllib.error.HTTPError:
+        return 0  # not created yet
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _find_run_process(stack: Stack, run_id: uuid.UUID) -> psutil.Process | None:
+    assert stack.serving is not None
+    try:
+        return _run_process(stack.serving.pid, run_id)
+    except AssertionError:
+        return None
+
+
+def _cleanup_run_holding_the_lock(stack: Stack) -> tuple[uuid.UUID, psutil.Process]:
+    """Starts a cleanup-media run and freezes its process (SIGSTOP) while it holds the lock.
+
+    The process is found while it starts (seconds of imports), then the lock is polled without
+    pause, so the freeze lands within milliseconds of the lock being seen taken; a run that let
+    go in between is thawed, left to end, and another one tried.
+    """
+    deployment = wait_for("the cleanup deployment", lambda: _deployment_id(stack, "cleanup-media"))
+    for _ in range(5):
+        run_id = uuid.UUID(stack.call("POST", f"/deployments/{deployment}/create_flow_run",
+                                      {"parameters": {}})["id"])
+        process = wait_for("the run's process",
+                           lambda run=run_id: _find_run_process(stack, run), timeout=120)
+        stopped = False
+        while not stopped and _alive(process):
+            if _cleanup_slots(stack) == 1:
+                process.send_signal(signal.SIGSTOP)
+                stopped = True
+        if stopped and _cleanup_slots(stack) == 1:
+            return run_id, process
+        if stopped:
+            process.send_signal(signal.SIGCONT)
+        wait_for("the run to end", lambda run=run_id: stack.run_state(run) == "COMPLETED")
+    raise AssertionError("no cleanup run could be caught holding the lock")
+
+
+def test_one_cleanup_at_a_time_whoever_starts_it(stack: Stack) -> None:
+    run_id, frozen = _cleanup_run_holding_the_lock(stack)
+    try:
+        refused = subprocess.run([str(REELFLOW), "cleanup"], env=stack.env, cwd=ROOT,
+                                 capture_output=True, text=True, timeout=180, check=False)
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines()[-1] == (
+            "reelflow: failed: another cleanup is running and holds it (Prefect concurrency "
+            "limit 'reelflow-cleanup'); nothing was changed: run it again when that one ends")
+        waiting = subprocess.Popen([str(REELFLOW), "cleanup", "--wait", "300", "--json"],
+                                   env=stack.env, cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(15)  # long enough to start, read the lock and begin waiting
+        assert waiting.poll() is None, waiting.communicate()
+    finally:
+        frozen.send_signal(signal.SIGCONT)
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "another cleanup is running; waiting up to 300 s" in err
+    assert json.loads(out)["dry_run"] is False
+    wait_for("the deployment's cleanup", lambda: stack.run_state(run_id) == "COMPLETED",
+             timeout=60)
+    run = stack.call("GET", f"/flow_runs/{run_id}")
+    assert run["end_time"] is not None
+    assert _cleanup_slots(stack) == 0
+
+
+def test_a_worker_killed_outright_is_failed_by_the_reconciler_which_crashes_its_run(
         stack: Stack) -> None:
     # Last in this module: it kills the module's worker with its runs, so no hook can run.
     serving = stack.serving
@@ -206,11 +296,23 @@ def test_a_worker_killed_outright_is_failed_by_the_reconciler_once_its_heartbeat
         process.send_signal(signal.SIGKILL)
     serving.wait(timeout=30)
     assert stack.job_status(run_id) == JobStatus.VIDEO_COMPOSITION  # nobody could fail it
+    assert stack.run_state(run_id) == "RUNNING"  # and nobody tells Prefect
     time.sleep(3)
     done = subprocess.run([str(REELFLOW), "reconcile", "--stale-after", "2", "--json"],
                           env=stack.env, cwd=ROOT, check=True, capture_output=True, text=True,
                           timeout=120)
     fixed = json.loads(done.stdout)["failed"]
-    assert [item["job_id"] for item in fixed] == [str(run_id)]
-    assert stack.job_status(run_id) == JobStatus.FAILED
+    assert [(item["job_id"], item["run_state"]) for item in fixed] == [(str(run_id), "CRASHED")]
+    run = stack.call("GET", f"/flow_runs/{run_id}")
+    assert run["state"]["type"] == "CRASHED"
+    assert run["state"]["message"] == f"reelflow reconcile: {fixed[0]['error_message']}"
+    database = stack.database()
+    with database.unit_of_work(read_only=True) as uow:
+        job = uow.jobs.get(run_id)
+        assert job.status == JobStatus.FAILED and "no heartbeat" in (job.error_message or "")
+        video = uow.videos.get_for_job(run_id)
+        assert video is None or video.generation_status == VideoStatus.FAILED
+        final = Path(video.file_path) if video is not None else None
+    database.dispose()
+    assert final is None or not final.exists()
     _no_leftovers(stack, run_id)

@@ -80,3 +80,40 @@ def test_a_process_worker_runs_a_job_created_over_the_api(
         video = uow.videos.get_for_job(run_id)
         assert video is not None and Path(video.file_path).is_file()
     database.dispose()
+
+
+def test_a_batch_spreads_over_two_reelflow_workers_each_taking_its_limit(
+        deployed: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    api, env = deployed
+    reelflow = Path(sys.executable).with_name("reelflow")
+    logs = [tmp_path / f"worker-{n}.log" for n in (1, 2)]
+    workers = []
+    for n, path in enumerate(logs, start=1):
+        with open(path, "wb") as out:
+            workers.append(subprocess.Popen(
+                [str(reelflow), "worker", "--limit", "1", "--name", f"worker-{n}"],
+                env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT))
+    try:
+        wait_for("both workers polling", lambda: all(
+            "started!" in path.read_text() for path in logs), timeout=120)
+        deployment = call(api, "GET", "/deployments/name/generate-video/generate-video")["id"]
+        runs = [call(api, "POST", f"/deployments/{deployment}/create_flow_run", {"parameters": {
+            "script": f"# Batch {n}\n\nJob {n} of a batch of four.",
+            "custom_resolution": "320x180", "quality_preset": "draft"}})["id"]
+            for n in range(1, 5)]
+
+        def ended() -> list[str] | None:
+            kinds = [str(call(api, "GET", f"/flow_runs/{run}")["state"]["type"]) for run in runs]
+            done = all(k in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") for k in kinds)
+            return kinds if done else None
+
+        assert wait_for("the batch", ended, timeout=400) == ["COMPLETED"] * 4
+    finally:
+        prefect_server.stop(*workers)
+    # Two workers may both try a run; the server lets one start it and aborts the other.
+    taken = [{run for run in runs if f"submitting flow run '{run}'" in text
+              and f"Aborted submission of flow run '{run}'" not in text}
+             for text in (path.read_text() for path in logs)]
+    assert taken[0] and taken[1], [path.read_text()[-1500:] for path in logs]
+    assert taken[0] | taken[1] == set(runs) and not taken[0] & taken[1]
+    assert "1 run(s) at once" in logs[0].read_text()

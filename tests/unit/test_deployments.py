@@ -12,6 +12,16 @@ from reelflow.deployments.definitions import CLEANUP, GENERATE
 from reelflow.deployments.serve import deployments
 from reelflow.flows.cleanup_media import cleanup_media
 from reelflow.flows.generate_video import generate_video
+from reelflow.vocabulary import (
+    CAPTIONS,
+    DEFAULT_CAPTIONS,
+    DEFAULT_MOTION,
+    DEFAULT_QUALITY,
+    DEFAULT_RESOLUTION,
+    MOTIONS,
+    QUALITIES,
+    RESOLUTIONS,
+)
 
 
 def _properties(flow: Any) -> dict[str, Any]:
@@ -24,14 +34,36 @@ def test_every_parameter_has_a_description_in_the_run_form(flow: Any) -> None:
         assert len(spec.get("description") or "") > 10, name
 
 
-def test_resolution_and_quality_are_choices_with_the_defaults_first() -> None:
+def test_the_run_form_has_no_none_toggles_and_every_field_starts_on_its_default() -> None:
     props = _properties(generate_video)
-    choices = {name: next(option["enum"] for option in props[name]["anyOf"] if "enum" in option)
-               for name in ("resolution", "quality_preset")}
-    assert choices["resolution"][0] == "1280x720" and "1920x1080" in choices["resolution"]
-    assert choices["quality_preset"] == ["draft", "standard", "high"]
+    for name, spec in props.items():
+        assert "anyOf" not in spec, name
+        assert spec.get("type") in ("string", "boolean", "integer", "array"), name
+        assert "default" in spec, name
+    expected = {"resolution": (RESOLUTIONS, DEFAULT_RESOLUTION),
+                "quality_preset": (QUALITIES, DEFAULT_QUALITY),
+                "captions": (CAPTIONS, DEFAULT_CAPTIONS), "motion": (MOTIONS, DEFAULT_MOTION)}
+    for name, (choices, default) in expected.items():
+        assert props[name]["enum"] == list(choices), name
+        assert props[name]["default"] == default, name
+    assert props["resolution"]["enum"][0] == "1280x720" and props["quality_preset"]["enum"] == [
+        "draft", "standard", "high"]
     assert props["session_id"]["default"] == "default"
-    assert props["script"]["format"] == "text"
+    assert props["include_audio"]["default"] is True
+    assert props["formats"]["default"] == ["mp4"]
+    assert props["formats"]["items"]["enum"] == ["mp4", "webm"]
+    assert props["caption_position"]["default"] == "bottom"
+    assert props["poster_scene"]["default"] == 1
+
+
+def test_an_empty_script_is_refused_by_the_schema_before_a_run_exists() -> None:
+    import jsonschema
+
+    schema = parameter_schema(generate_video.fn).model_dump_for_openapi()
+    with pytest.raises(jsonschema.ValidationError, match=r"should be non-empty|is too short"):
+        jsonschema.validate({"script": "", "session_id": "x"}, schema)
+    jsonschema.validate({"script": "# Hi\n\nHello."}, schema)
+    jsonschema.validate({"script_path": "/srv/scripts/hello.md"}, schema)  # the API's way
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +102,11 @@ def test_the_served_deployments_agree_with_the_work_pool_ones_in_prefect_yaml() 
             (s.cron, s.timezone or "UTC") for s in declared.schedules or []], name
 
 
-def test_one_cleanup_at_a_time_holds_in_the_embedded_mode_too() -> None:
+def test_one_cleanup_at_a_time_holds_in_every_mode_and_agrees_with_the_cleanup_lock() -> None:
+    from reelflow.tasks.cleanup import CLEANUP_LOCK_SLOTS
+
     served = {d.name: d for d in deployments()}
     assert served[CLEANUP].concurrency_limit == 1
+    # The deployment's limit queues its own runs; the lock, taken inside the flow, also
+    # covers `reelflow cleanup` and the other mode's deployment: both allow one.
+    assert _pool_deployments()[CLEANUP].concurrency_limit == CLEANUP_LOCK_SLOTS == 1

@@ -298,8 +298,8 @@ def test_the_file_suffix_decides_the_format_over_the_content() -> None:
 def test_an_unknown_yaml_field_names_its_path_and_line() -> None:
     text = "title: T\nscenes:\n  - One.\n  - Two.\n  - heading: H\n    narraton: Three.\n"
     message = str(error_of(text, source_name="a.yaml"))
-    assert "scenes[2].narraton: unknown field (line 6)" in message
-    assert "scenes[2].narration: required field missing" in message
+    assert "scenes[2].narraton: unknown field (scene 3, line 6)" in message
+    assert "scenes[2].narration: required field missing (scene 3, line 5)" in message
 
 
 def test_an_unknown_json_field_names_its_path() -> None:
@@ -459,7 +459,8 @@ def test_a_section_without_narration_is_rejected_with_its_line() -> None:
 
 def test_a_model_problem_in_markdown_names_the_scene_and_its_line() -> None:
     message = str(error_of(f"# T\n\n## One\nText.\n\n## {'h' * 201}\nText.\n"))
-    assert message == "scenes[1].heading: String should have at most 200 characters (line 6)"
+    assert message == ("scenes[1].heading: String should have at most 200 characters "
+                       "(scene 2, line 6)")
 
 
 def test_a_structured_script_without_scenes_is_rejected() -> None:
