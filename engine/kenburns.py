@@ -1,11 +1,13 @@
 """Ken Burns zoom: a slow zoom into a still picture, smooth to a fraction of a pixel.
 
 ffmpeg's zoompan crops on whole pixels, so a slow zoom visibly steps. Here every frame is
-resampled from the source with a fractional crop box (Pillow's resize with ``box``), so the
-scale grows by the same amount every frame. The work is done in YUV 4:2:0, half the samples of
-RGB, and the planes go straight to the encoders with no conversion per frame (the picture is
-converted once, as every picture is: engine/colour.py). A caption stays still over the moving
-picture: its overlay is converted once and blended into each frame. The frames are made once
+resampled from the source with a fractional crop box, bilinear, positioned to 1/32 of a pixel
+(OpenCV's warpAffine: about twenty times quicker than Pillow's resize with ``box``, which took
+half the CPU of a zooming scene), so the scale grows by the same amount every frame. The work
+is done in YUV 4:2:0, half the samples of RGB, and the planes go straight to the encoders with
+no conversion per frame (the picture is converted once, as every picture is: engine/colour.py).
+A caption stays still over the moving picture: its overlay is converted once and blended into
+each frame. The frames are made once
 and handed to each format's encoder (x264 for MP4, libvpx for WebM).
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from typing import Protocol
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -25,9 +28,13 @@ from reelflow.errors import RenderFailed
 from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, CaptionPosition
 
 ZOOM = 0.10  # the picture grows by this fraction over its scene
-# Bilinear: at magnifications of 1 to 1.1 it is as crisp to the eye as bicubic, keeps the
-# sharpness the same from frame to frame, and costs a quarter less.
-_FILTER = Image.Resampling.BILINEAR
+# Bilinear: at magnifications of 1 to 1.1 it is as crisp to the eye as bicubic and keeps the
+# sharpness the same from frame to frame. The source is read as pixel centres map: output
+# pixel i shows the source at left + (i + 0.5) * step - 0.5, as Pillow's resize with a box does.
+_WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+# Why one thread: shots already encode side by side, one per CPU; OpenCV's own pool on top of
+# that made each resample several times slower on a busy machine.
+cv2.setNumThreads(1)
 Planes = tuple[Image.Image, Image.Image, Image.Image]  # Y, U, V as "L" images: yuv420p
 
 
@@ -65,7 +72,7 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
     """Yields ``frames`` raw yuv420p frames zooming into ``picture`` (which has the frame
     size), with each caption blended in, unmoved, at ``position`` during its span."""
     width, height = settings.width, settings.height
-    source = _planes(picture)
+    source = yuv420_planes(picture)
     scales = (1, 2, 2)
     sizes = [(width // scale, height // scale) for scale in scales]
     frame = 0
@@ -75,15 +82,21 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
             overlay = caption_overlay(text, width, height, position)
             caption = (overlay, *_overlay_planes(overlay))
         for _ in range(count):
-            left, top, right, bottom = crop_box(zoom_at(frame, frames), width, height)
+            left, top, right, _ = crop_box(zoom_at(frame, frames), width, height)
+            step = (right - left) / width
             out = []
             for n, (scale, plane, size) in enumerate(zip(scales, source, sizes, strict=True)):
-                scaled = plane.resize(size, _FILTER, box=(left / scale, top / scale,
-                                                           right / scale, bottom / scale))
+                # The inverse map: output pixel (x, y) reads the source at step * (x, y) + offset.
+                matrix = np.array([[step, 0.0, left / scale + 0.5 * step - 0.5],
+                                   [0.0, step, top / scale + 0.5 * step - 0.5]])
+                scaled = cv2.warpAffine(plane, matrix, size, flags=_WARP,
+                                        borderMode=cv2.BORDER_REPLICATE)
                 if caption is not None:
                     overlay, colours, alphas = caption
-                    scaled.paste(colours[n], (overlay.left // scale, overlay.top // scale),
-                                 alphas[n])
+                    layer = Image.fromarray(scaled)
+                    layer.paste(colours[n], (overlay.left // scale, overlay.top // scale),
+                                alphas[n])
+                    scaled = np.asarray(layer)
                 out.append(scaled.tobytes())
             frame += 1
             yield b"".join(out)
