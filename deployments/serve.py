@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reelflow.deployments.definitions import Definition, definitions
+from reelflow.deployments.warm_runs import start_warm_runs
 from reelflow.errors import ReelflowError
 
 
@@ -54,6 +55,7 @@ def serve_deployments(limit: int) -> None:
     # A served run should start within a second or two of its creation, not Prefect's default
     # ten-second poll.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
+    start_warm_runs()
     serve(*deployments(), limit=limit, pause_on_shutdown=False,
           print_starting_message=False)
 

@@ -57,7 +57,7 @@ def show_job(args: argparse.Namespace, settings: Settings) -> None:
         for key, value in video.items():
             print(f"  {key:22} {value}")
         if video["status"] == "COMPLETED":
-            print(f"  {watch_line(settings, video['url_path'])}")
+            print(watch_line(settings, video["url_path"]))
     if detail["resource_usage"]:
         print("resource usage:")
         for key, value in detail["resource_usage"].items():
