@@ -37,7 +37,7 @@ def start_warm_runs() -> None:
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    engine.multiprocessing = _StartMethods(context)  # type: ignore[assignment]
+    engine.multiprocessing = _StartMethods(context)  # type: ignore[assignment,attr-defined]
     warm: Any = context.Process(target=os.getpid)
     warm.start()
     warm.join()
