@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
-from reelflow.engine.writing import drawn, ideographic, script_name
+from reelflow.engine.writing import NOT_SCRIPTS, cjk, drawn, script_name
 
 _SEARCH_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -106,18 +106,19 @@ def _preference(text: str, weight: str, language: str) -> list[Face]:
         first.append("Noto Sans Arabic")
     if any(unicodedata.bidirectional(char) == "R" for char in text):
         first.append("Noto Sans Hebrew")
-    region = _cjk_region(text, language)
-    cjk = [f"Noto Sans CJK {region}"] if region else []
-    if region and any(ideographic(char) for char in text):
-        first += cjk
+    regional = [f"Noto Sans CJK {_cjk_region(text, language)}"]
+    if any(cjk(char) for char in text):
+        first += regional
     rank: dict[str, int] = {}
-    for name in [*first, "DejaVu Sans", "Noto Sans", *cjk]:
+    for name in [*first, "DejaVu Sans", "Noto Sans", *regional]:
         rank.setdefault(name, len(rank))
     faces = installed_faces(weight)
     return sorted(faces, key=lambda face: rank.get(face.name, len(rank)))  # stable otherwise
 
 
-def _cjk_region(text: str, language: str) -> str | None:
+def _cjk_region(text: str, language: str) -> str:
+    """The region whose CJK face draws ``text``: the language's, else the one its letters
+    show (Hangul: Korea, kana: Japan), else Simplified Chinese."""
     tag = language.lower().replace("_", "-")
     for key in (tag, "-".join(tag.split("-")[:2]), tag.split("-")[0]):
         if key in _CJK_REGIONS:
@@ -166,7 +167,9 @@ def missing_script(text: str) -> str | None:
     if not remaining:
         return None
     char = next(char for char in text if char in remaining)
-    return f"the {script_name(char)} script ({char!r}, U+{ord(char):04X})"
+    name = script_name(char)
+    what = name if name in NOT_SCRIPTS else f"the {name} script"
+    return f"{what} ({char!r}, U+{ord(char):04X})"
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,9 @@ _SCRIPT_NAMES = {"CJK": "CJK (Chinese, Japanese, Korean)", "HANGUL": "Korean (Ha
                  "LINEAR": "Linear B", "OLD": "Old", "CANADIAN": "Canadian syllabics"}
 
 
+NOT_SCRIPTS = ("private-use characters", "unassigned code points", "symbols and emoji")
+
+
 def drawn(char: str) -> bool:
     """Whether ``char`` needs a glyph: not white space, a control or format character
     (joiners, direction marks) or a variation selector."""
@@ -54,14 +57,14 @@ def drawn(char: str) -> bool:
 
 def script_name(char: str) -> str:
     """Names the writing system of ``char`` for people: "Thai", "Arabic", "CJK (Chinese,
-    Japanese, Korean)", or what it is when it belongs to none ("symbols and emoji")."""
+    Japanese, Korean)", or what it is when it belongs to none (one of NOT_SCRIPTS)."""
     category = unicodedata.category(char)
     if category == "Co":
-        return "private-use characters"
+        return NOT_SCRIPTS[0]
     if category == "Cn":
-        return "unassigned code points"
+        return NOT_SCRIPTS[1]
     if category.startswith("S"):
-        return "symbols and emoji"
+        return NOT_SCRIPTS[2]
     first = unicodedata.name(char, "UNKNOWN").split()[0]
     return _SCRIPT_NAMES.get(first, first.capitalize())
 
@@ -89,6 +92,11 @@ def ideographic(char: str) -> bool:
     """Whether ``char`` belongs to a script written without spaces between words."""
     code = ord(char)
     return any(low <= code <= high for low, high in _IDEOGRAPHIC)
+
+
+def cjk(char: str) -> bool:
+    """Whether ``char`` is Chinese, Japanese or Korean (ideographic, and not an emoji)."""
+    return ideographic(char) and not 0x1F300 <= ord(char) <= 0x1FAFF
 
 
 def break_units(text: str) -> Iterator[str]:
