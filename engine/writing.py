@@ -37,10 +37,15 @@ _NO_START = frozenset(
 )
 # Never at the end of a line: opening punctuation and currency signs before amounts.
 _NO_END = frozenset("（〔［｛〈《「『【〘〖〝｟‘“«‹([{¥$£€＄￥")  # noqa: RUF001
-# Names whose first word does not name the script on its own.
+# Scripts named for people otherwise than by the first word of their letters' names.
 _SCRIPT_NAMES = {"CJK": "CJK (Chinese, Japanese, Korean)", "HANGUL": "Korean (Hangul)",
                  "HIRAGANA": "Japanese kana", "KATAKANA": "Japanese kana",
-                 "LINEAR": "Linear B", "OLD": "Old", "CANADIAN": "Canadian syllabics"}
+                 "CANADIAN": "Canadian syllabics"}
+# First words of letter names that need the second too ("OLD UYGHUR", "LINEAR B").
+_TWO_WORDS = frozenset({"OLD", "LINEAR", "NEW", "TAI", "MEETEI", "PAU", "SORA", "MASARAM",
+                        "GUNJALA", "HANIFI", "NYIAKENG", "ZANABAZAR", "INSCRIPTIONAL",
+                        "IMPERIAL", "PSALTER", "CAUCASIAN", "MENDE", "PAHAWH", "BASSA",
+                        "WARANG", "KHITAN", "ANATOLIAN", "EGYPTIAN", "SYLOTI", "OL"})
 
 
 NOT_SCRIPTS = ("private-use characters", "unassigned code points", "symbols and emoji")
@@ -65,8 +70,12 @@ def script_name(char: str) -> str:
         return NOT_SCRIPTS[1]
     if category.startswith("S"):
         return NOT_SCRIPTS[2]
-    first = unicodedata.name(char, "UNKNOWN").split()[0]
-    return _SCRIPT_NAMES.get(first, first.capitalize())
+    words = unicodedata.name(char, "UNKNOWN").split()
+    if words[0] in _SCRIPT_NAMES:
+        return _SCRIPT_NAMES[words[0]]
+    if words[0] in _TWO_WORDS and len(words) > 1:
+        return f"{words[0].capitalize()} {words[1].capitalize()}"
+    return words[0].capitalize()
 
 
 def is_rtl(text: str) -> bool:

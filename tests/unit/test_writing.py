@@ -51,6 +51,7 @@ def test_arabic_hebrew_and_combining_marks_need_shaping_latin_and_cjk_do_not() -
                                             ("ส", "Thai"),
                                             ("語", "CJK (Chinese, Japanese, Korean)"),
                                             ("か", "Japanese kana"), ("한", "Korean (Hangul)"),
+                                            ("𐽰", "Old Uyghur"), ("𖩰", "Tangsa"),
                                             ("\ue000", "private-use characters"),
                                             ("🎬", "symbols and emoji")])
 def test_a_character_s_writing_system_is_named_for_people(char: str, name: str) -> None:
