@@ -99,21 +99,28 @@ def coverage(face: Face) -> frozenset[int]:
         return frozenset()  # an unreadable file draws nothing; another face is chosen
 
 
-def _preference(text: str, weight: str, language: str) -> list[Face]:
+def _preference(text: str, weight: str, language: str) -> tuple[Face, ...]:
     """The installed faces in the order to try them for ``text``."""
     first: list[str] = []
-    if any(unicodedata.bidirectional(char) == "AL" for char in text):
+    kinds = {unicodedata.bidirectional(char) for char in text if ord(char) >= 0x590}
+    if "AL" in kinds:
         first.append("Noto Sans Arabic")
-    if any(unicodedata.bidirectional(char) == "R" for char in text):
+    if "R" in kinds:
         first.append("Noto Sans Hebrew")
-    regional = [f"Noto Sans CJK {_cjk_region(text, language)}"]
+    regional = f"Noto Sans CJK {_cjk_region(text, language)}"
     if any(cjk(char) for char in text):
-        first += regional
+        first.append(regional)
+    return _ordered(weight, (*first, "DejaVu Sans", "Noto Sans", regional))
+
+
+@lru_cache(maxsize=64)
+def _ordered(weight: str, names: tuple[str, ...]) -> tuple[Face, ...]:
+    """The installed faces of ``weight``, those ``names`` first in that order."""
     rank: dict[str, int] = {}
-    for name in [*first, "DejaVu Sans", "Noto Sans", *regional]:
+    for name in names:
         rank.setdefault(name, len(rank))
     faces = installed_faces(weight)
-    return sorted(faces, key=lambda face: rank.get(face.name, len(rank)))  # stable otherwise
+    return tuple(sorted(faces, key=lambda face: rank.get(face.name, len(rank))))  # stable
 
 
 def _cjk_region(text: str, language: str) -> str:
@@ -123,9 +130,10 @@ def _cjk_region(text: str, language: str) -> str:
     for key in (tag, "-".join(tag.split("-")[:2]), tag.split("-")[0]):
         if key in _CJK_REGIONS:
             return _CJK_REGIONS[key]
-    if any(0xAC00 <= ord(char) <= 0xD7AF for char in text):
+    wide = [ord(char) for char in text if ord(char) >= 0x3040]
+    if any(0xAC00 <= code <= 0xD7AF for code in wide):
         return "KR"
-    if any(0x3040 <= ord(char) <= 0x30FF for char in text):
+    if any(0x3040 <= code <= 0x30FF for code in wide):
         return "JP"
     return "SC"
 

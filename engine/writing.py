@@ -100,7 +100,7 @@ def needs_shaping(text: str) -> bool:
 def ideographic(char: str) -> bool:
     """Whether ``char`` belongs to a script written without spaces between words."""
     code = ord(char)
-    return any(low <= code <= high for low, high in _IDEOGRAPHIC)
+    return code >= 0x1100 and any(low <= code <= high for low, high in _IDEOGRAPHIC)
 
 
 def cjk(char: str) -> bool:
