@@ -9,7 +9,6 @@ English voice.
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 from prefect import get_client
@@ -26,13 +25,6 @@ from reelflow.settings import Settings
 JAPANESE = "title: 日本語の動画\nscenes:\n  - こんにちは。元気ですか。\n  - さようなら。\n"
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-
-
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("REELFLOW_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("REELFLOW_DATABASE_URL", db_url)
-    return Settings.from_env()
 
 
 @pytest.fixture
