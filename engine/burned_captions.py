@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from reelflow.engine.captions import Cue
-from reelflow.engine.fonts import Font, load_font
-from reelflow.engine.slides import wrap_text
+from reelflow.engine.typeset import wrap
 from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, CaptionPosition
 
 TEXT_COLOUR = (255, 255, 255, 255)
@@ -74,51 +73,44 @@ def title_safe(width: int, height: int) -> tuple[int, int, int, int]:
 
 
 def caption_overlay(text: str, width: int, height: int,
-                    position: CaptionPosition = DEFAULT_CAPTION_POSITION) -> Overlay:
+                    position: CaptionPosition = DEFAULT_CAPTION_POSITION,
+                    language: str = "") -> Overlay:
     """Draws ``text`` as a caption for a width x height frame: white, centred, on a dark
     translucent box at the ``position`` (top, center or bottom) of the title-safe area, at
-    most MAX_LINES lines. The font shrinks until the box fits that area at any aspect ratio;
-    if even the smallest size cannot hold the text, its last line ends with an ellipsis."""
+    most MAX_LINES lines, in any installed script (``language`` picks the regional shapes of
+    Chinese, Japanese and Korean characters). The font shrinks until the box fits that area at
+    any aspect ratio; if even the smallest size cannot hold the text, its last line ends with
+    an ellipsis."""
     left, top, right, bottom = title_safe(width, height)
-    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
     size = font_size(height)
     while True:
-        font = load_font("regular", size)
         pad_x, pad_y = round(size * 0.6), round(size * 0.3)
         room = right - left - 2 * pad_x
-        lines = wrap_text(measure, text, font, room)
-        widest = max(measure.textlength(line, font=font) for line in lines)
+        lines = wrap(text, "regular", size, room, language)
+        widest = max(line.width for line in lines)
         fits = len(lines) <= MAX_LINES and widest <= room
         fits = fits and len(lines) * round(size * 1.3) + 2 * pad_y <= bottom - top
         if fits or size <= MIN_FONT_SIZE:
             break
         size -= 1 if size < 20 else 2
     if len(lines) > MAX_LINES:
-        lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1].rstrip(".,;: ") + "…"]
-    lines = [_clip(measure, line, font, room) for line in lines]
+        lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1].ellipsized(room)]
+    lines = [line if line.width <= room else line.ellipsized(room) for line in lines]
     line_height = round(size * 1.3)
-    text_width = max(round(measure.textlength(line, font=font)) for line in lines)
+    text_width = max(round(line.width) for line in lines)
     box = Image.new("RGBA", (text_width + 2 * pad_x, len(lines) * line_height + 2 * pad_y),
                     BOX_COLOUR)
     draw = ImageDraw.Draw(box)
     for n, line in enumerate(lines):
-        draw.text((box.width / 2, pad_y + (n + 0.5) * line_height), line, font=font,
-                  fill=TEXT_COLOUR, anchor="mm")
+        # The baseline sits as far below the line's middle as DejaVu Sans's "mm" anchor put it.
+        line.draw(draw, pad_x, box.width - pad_x, pad_y + (n + 0.5) * line_height + size * 0.35,
+                  TEXT_COLOUR, align="center")
     # Why a nudge past the safe edge's margin: a caption a little inside the edge reads as
     # placed, one touching it reads as cut. Never beyond the title-safe area.
     inset = min(round(height * 0.01), max(0, (bottom - top - box.height) // 2))
     place_top = {"top": top + inset, "center": (height - box.height) // 2,
                  "bottom": bottom - inset - box.height}[position]
     return Overlay(box, (width - box.width) // 2, max(top, min(place_top, bottom - box.height)))
-
-
-def _clip(draw: ImageDraw.ImageDraw, line: str, font: Font, room: int) -> str:
-    """Returns ``line``, cut and ended with an ellipsis if it is wider than ``room``."""
-    if draw.textlength(line, font=font) <= room:
-        return line
-    while line and draw.textlength(line + "…", font=font) > room:
-        line = line[:-1]
-    return line + "…"
 
 
 def with_caption(picture: Image.Image, overlay: Overlay) -> Image.Image:

@@ -46,12 +46,14 @@ from reelflow.vocabulary import (
 @dataclass(frozen=True)
 class Shot:
     """One scene's picture: ``image`` for ``frames`` frames, with captions burned in during
-    their spans (frames from the shot's start) and, for "kenburns", a slow zoom."""
+    their spans (frames from the shot's start), in ``language``, and, for "kenburns", a slow
+    zoom."""
 
     image: Path
     frames: int
     captions: tuple[CaptionSpan, ...] = ()
     motion: Motion = DEFAULT_MOTION
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,11 +182,13 @@ def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: Encode
             H264Segment(piece, settings, what="encoding a zooming scene") if fmt == "mp4"
             else VP9Segment(piece, settings, what="encoding a zooming scene")
             for fmt, piece in pieces.items()]
-        encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position)
+        encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position,
+                    shot.language)
         return dict(pieces), shot.frames
     runs = list(caption_runs(shot.captions, shot.frames))
     frames = [yuv420_frame(picture if text is None else with_caption(
-        picture, caption_overlay(text, settings.width, settings.height, position)))
+        picture, caption_overlay(text, settings.width, settings.height, position,
+                                 shot.language)))
         for text, _ in runs]
     lengths = [count for _, count in runs]
     what = f"encoding {shot.image.name}"

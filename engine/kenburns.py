@@ -68,9 +68,11 @@ def _overlay_planes(overlay: Overlay) -> tuple[Planes, Planes]:
 
 def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 settings: EncoderSettings,
-                position: CaptionPosition = DEFAULT_CAPTION_POSITION) -> Iterator[bytes]:
+                position: CaptionPosition = DEFAULT_CAPTION_POSITION,
+                language: str = "") -> Iterator[bytes]:
     """Yields ``frames`` raw yuv420p frames zooming into ``picture`` (which has the frame
-    size), with each caption blended in, unmoved, at ``position`` during its span."""
+    size), with each caption (in ``language``) blended in, unmoved, at ``position`` during
+    its span."""
     width, height = settings.width, settings.height
     source = yuv420_planes(picture)
     scales = (1, 2, 2)
@@ -79,7 +81,7 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
     for text, count in caption_runs(spans, frames):
         caption = None
         if text is not None:
-            overlay = caption_overlay(text, width, height, position)
+            overlay = caption_overlay(text, width, height, position, language)
             caption = (overlay, *_overlay_planes(overlay))
         for _ in range(count):
             left, top, right, _ = crop_box(zoom_at(frame, frames), width, height)
@@ -112,11 +114,11 @@ class FrameSink(Protocol):
 
 def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 sinks: Sequence[FrameSink], settings: EncoderSettings,
-                position: CaptionPosition = DEFAULT_CAPTION_POSITION) -> None:
+                position: CaptionPosition = DEFAULT_CAPTION_POSITION, language: str = "") -> None:
     """Makes a Ken Burns shot of ``frames`` frames and feeds every frame to each sink, then
     closes them. Raises RenderFailed when an encode fails."""
     try:
-        for data in zoom_frames(picture, frames, spans, settings, position):
+        for data in zoom_frames(picture, frames, spans, settings, position, language):
             for sink in sinks:
                 sink.add(data)
     except BaseException:

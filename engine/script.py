@@ -20,14 +20,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from reelflow.engine.readiness import foreign_to, undrawable, unspeakable
+from reelflow.engine.speech.voices import is_english
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
     DEFAULT_FORMATS,
+    DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    LANGUAGE_PATTERN,
     SPEECH_ENGINES,
     VIDEO_FORMATS,
     CaptionPosition,
@@ -48,7 +52,7 @@ MAX_SCENE_SECONDS = 600.0
 MIN_SIDE = 16
 MAX_WIDTH = 7680
 MAX_HEIGHT = 4320
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -74,7 +78,11 @@ class RenderSettings(BaseModel):
     look: captions as a subtitle track ("soft"), drawn into the picture ("burned", at the top,
     center or bottom) or none, and still slides or a slow Ken Burns zoom on every scene. Also
     which files to make: one video per format (MP4 and/or WebM), and which scene's first frame
-    is the poster."""
+    is the poster.
+
+    ``language`` (a BCP 47 tag) chooses the voice: English narrates with the offline Piper
+    voice, any other language with gTTS unless ``tts`` is given; a chain that would let Piper's
+    English voice read another language is refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -85,7 +93,7 @@ class RenderSettings(BaseModel):
     speed: float = Field(default=1.0, ge=0.5, le=2.0, allow_inf_nan=False)
     pause_seconds: float = Field(default=0.6, ge=0.0, le=5.0, allow_inf_nan=False)
     include_audio: bool = True
-    language: str = "en"
+    language: str = DEFAULT_LANGUAGE
     captions: Captions = DEFAULT_CAPTIONS
     motion: Motion = DEFAULT_MOTION
     formats: tuple[VideoFormat, ...] = DEFAULT_FORMATS
@@ -161,6 +169,25 @@ class RenderSettings(BaseModel):
             raise _invalid("language", f"{value!r} is not a language tag such as 'en' or 'en-US'")
         return value.strip() if isinstance(value, str) else value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _voice_for_language(cls, data: Any) -> Any:
+        # Only gTTS speaks other languages here; a script that names its engines keeps them
+        # (and is checked below).
+        if isinstance(data, dict) and "tts" not in data:
+            language = data.get("language")
+            if isinstance(language, str) and _LANGUAGE.match(language.strip()) \
+                    and not is_english(language):
+                return {**data, "tts": "gtts"}
+        return data
+
+    @model_validator(mode="after")
+    def _check_voice(self) -> RenderSettings:
+        reason = unspeakable(self.language, self.tts_chain)
+        if reason is not None:
+            raise _invalid("language", reason)
+        return self
+
     @property
     def width(self) -> int:
         """The frame width in pixels."""
@@ -175,6 +202,14 @@ class RenderSettings(BaseModel):
     def tts_chain(self) -> tuple[str, ...]:
         """The speech engines to try, in order; a failing engine falls back to the next."""
         return tuple(self.tts.split(","))
+
+
+def _drawable(text: str | None) -> str | None:
+    """Returns ``text`` when this machine can draw it; raises the field's error otherwise."""
+    reason = undrawable(text) if text else None
+    if reason is not None:
+        raise _invalid("undrawable_text", reason)
+    return text
 
 
 def _optional_text(value: Any) -> Any:
@@ -223,6 +258,11 @@ class Scene(BaseModel):
             raise _invalid("empty_narration", "must not be empty")
         return text
 
+    @field_validator("heading", "narration")
+    @classmethod
+    def _check_drawable(cls, value: str | None) -> str | None:
+        return _drawable(value)
+
 
 class Script(BaseModel):
     """A whole script: its title, render settings and 1..MAX_SCENES scenes."""
@@ -242,6 +282,11 @@ class Script(BaseModel):
         if not text:
             raise _invalid("empty_title", "must not be empty")
         return text
+
+    @field_validator("title")
+    @classmethod
+    def _check_title_drawable(cls, value: str) -> str:
+        return _drawable(value) or value
 
     @field_validator("scenes", mode="before")
     @classmethod
@@ -263,6 +308,14 @@ class Script(BaseModel):
             raise _invalid("poster_scene", f"settings.poster_scene: scene "
                            f"{self.settings.poster_scene} does not exist; the script has "
                            f"{len(self.scenes)} scene{'s' if len(self.scenes) != 1 else ''}")
+        return self
+
+    @model_validator(mode="after")
+    def _check_narration_language(self) -> Script:
+        for number, scene in enumerate(self.scenes, start=1):
+            reason = foreign_to(self.settings.language, scene.narration)
+            if reason is not None:
+                raise _invalid("language", f"scene {number}'s narration is {reason}")
         return self
 
     @property

@@ -1,7 +1,9 @@
 """Slides drawn with Pillow: a title card and scene slides with one consistent look.
 
 Text is wrapped to the slide's width and sized down until it fits its box, so any narration
-length and any resolution give a readable, uncropped slide.
+length and any resolution give a readable, uncropped slide. Text in any installed script is
+set by engine/typeset.py: a right-to-left paragraph (Arabic, Hebrew) is aligned to the right,
+and Chinese or Japanese text breaks between characters.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from reelflow.engine.fonts import Font, font_name, load_font
+from reelflow.engine.fonts import font_name
+from reelflow.engine.typeset import BASELINE, Line, set_line, wrap
+from reelflow.engine.writing import is_rtl
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output
 
@@ -32,12 +36,13 @@ class Slide:
     index: int
     count: int
     background: Path | None = None
+    language: str = ""
 
 
 @dataclass(frozen=True)
 class _Fitted:
-    font: Font
-    lines: list[str]
+    lines: list[Line]
+    size: int
     line_height: int
 
 
@@ -53,36 +58,39 @@ def render_slide(slide: Slide, target: Path, width: int, height: int) -> dict[st
     box_width = width - 2 * margin
     top = round(unit * 9)
     bottom = height - round(unit * 12)
-    draw.rectangle((margin, top - round(unit * 3), margin + round(unit * 12),
-                    top - round(unit * 2.2)), fill=ACCENT)
+    accent = (margin, margin + round(unit * 12))
+    if is_rtl(slide.title):
+        accent = (width - accent[1], width - margin)
+    draw.rectangle((accent[0], top - round(unit * 3), accent[1], top - round(unit * 2.2)),
+                   fill=ACCENT)
+    box = (margin, margin + box_width)
+    fit = _Fitter(box_width, slide.language)
     if slide.index == 0:
-        title = _fit(draw, slide.title, "bold", box_width, round(unit * 30), round(unit * 11),
-                     round(unit * 4))
-        top = _draw_lines(draw, title, margin, top, TEXT) + round(unit * 3)
+        title = fit(slide.title, "bold", round(unit * 30), round(unit * 11), round(unit * 4))
+        top = _draw_lines(draw, title, box, top, TEXT) + round(unit * 3)
     else:
-        kicker = _fit(draw, slide.title, "regular", box_width, round(unit * 5), round(unit * 3.2),
-                      round(unit * 2.5))
-        top = _draw_lines(draw, kicker, margin, top, ACCENT) + round(unit * 2)
+        kicker = fit(slide.title, "regular", round(unit * 5), round(unit * 3.2),
+                     round(unit * 2.5))
+        top = _draw_lines(draw, kicker, box, top, ACCENT) + round(unit * 2)
     if slide.heading:
         size = round(unit * (5.5 if slide.index == 0 else 8))
-        heading = _fit(draw, slide.heading, "bold", box_width, round(unit * 20), size,
-                       round(unit * 3.5))
+        heading = fit(slide.heading, "bold", round(unit * 20), size, round(unit * 3.5))
         colour = ACCENT if slide.index == 0 else TEXT
-        top = _draw_lines(draw, heading, margin, top, colour) + round(unit * 3)
+        top = _draw_lines(draw, heading, box, top, colour) + round(unit * 3)
     if slide.body and bottom - top > unit * 4:
-        body = _fit(draw, slide.body, "regular", box_width, bottom - top, round(unit * 5.2),
-                    round(unit * 2.4))
-        _draw_lines(draw, body, margin, top, TEXT if slide.index else MUTED)
-    footer = load_font("regular", max(10, round(unit * 2.6)))
-    draw.text((width - margin, height - round(unit * 6)), f"{slide.index + 1} / {slide.count}",
-              font=footer, fill=MUTED, anchor="rs")
+        body = fit(slide.body, "regular", bottom - top, round(unit * 5.2), round(unit * 2.4))
+        _draw_lines(draw, body, box, top, TEXT if slide.index else MUTED)
+    footer = set_line(f"{slide.index + 1} / {slide.count}", "regular",
+                      max(10, round(unit * 2.6)))
+    footer.draw(draw, width - margin - footer.width, width - margin, height - round(unit * 6),
+                MUTED)
     with atomic_output(target) as temp:
         image.save(temp, format="PNG", compress_level=1)
     return {
         "dimensions": [width, height],
         "format": "png",
         "generation_method": "pillow-slide" if slide.background is None else "pillow-over-image",
-        "font": font_name("regular"),
+        "font": font_name("regular", slide.body or slide.title, slide.language),
     }
 
 
@@ -101,54 +109,50 @@ def _background(path: Path | None, width: int, height: int) -> Image.Image:
     return Image.composite(bottom, top, gradient)
 
 
-def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[str]:
-    """Returns ``text`` broken into lines at spaces, each at most ``width`` pixels wide
-    (a single word wider than that gets a line of its own)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and draw.textlength(candidate, font=font) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
+class _Fitter:
+    """Fits texts into boxes ``width`` pixels wide, in ``language``."""
+
+    def __init__(self, width: int, language: str) -> None:
+        self.width = width
+        self.language = language
+
+    def __call__(self, text: str, weight: str, height: int, largest: int,
+                 smallest: int) -> _Fitted:
+        """Returns the largest font size in [smallest, largest] whose wrapped text fits the
+        box ``height`` pixels tall.
+
+        When even the smallest size overflows, the text is cut at the last line that fits and
+        ends with an ellipsis rather than spilling off the slide.
+        """
+        low, high = smallest, max(smallest, largest)
+        best: _Fitted | None = None
+        while low <= high:
+            size = (low + high) // 2
+            lines = wrap(text, weight, size, self.width, self.language)
+            line_height = round(size * 1.3)
+            if len(lines) * line_height <= height and self._within(lines):
+                best, low = _Fitted(lines, size, line_height), size + 1
+            else:
+                high = size - 1
+        if best is not None:
+            return best
+        line_height = round(smallest * 1.3)
+        keep = max(1, height // line_height)
+        lines = [line if self._within([line]) else line.ellipsized(self.width)
+                 for line in wrap(text, weight, smallest, self.width, self.language)]
+        if len(lines) > keep:
+            lines = [*lines[:keep - 1], lines[keep - 1].ellipsized(self.width)]
+        return _Fitted(lines, smallest, line_height)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, weight: str, width: int, height: int,
-         largest: int, smallest: int) -> _Fitted:
-    """Returns the largest font size in [smallest, largest] whose wrapped text fits the box.
-
-    When even the smallest size overflows, the text is cut at the last line that fits and ends
-    with an ellipsis rather than spilling off the slide.
-    """
-    low, high = smallest, max(smallest, largest)
-    best: _Fitted | None = None
-    while low <= high:
-        size = (low + high) // 2
-        font = load_font(weight, size)
-        lines = wrap_text(draw, text, font, width)
-        line_height = round(size * 1.3)
-        if len(lines) * line_height <= height:
-            best, low = _Fitted(font, lines, line_height), size + 1
-        else:
-            high = size - 1
-    if best is not None:
-        return best
-    font = load_font(weight, smallest)
-    line_height = round(smallest * 1.3)
-    keep = max(1, height // line_height)
-    lines = wrap_text(draw, text, font, width)[:keep]
-    lines[-1] = lines[-1].rstrip(".,;: ") + "…"
-    return _Fitted(font, lines, line_height)
+    def _within(self, lines: list[Line]) -> bool:
+        # A word too long to break is wider than the box: a smaller size, or an ellipsis.
+        return all(line.width <= self.width for line in lines)
 
 
-def _draw_lines(draw: ImageDraw.ImageDraw, fitted: _Fitted, left: int, top: int,
+def _draw_lines(draw: ImageDraw.ImageDraw, fitted: _Fitted, box: tuple[int, int], top: int,
                 colour: tuple[int, int, int]) -> int:
     for line in fitted.lines:
-        draw.text((left, top), line, font=fitted.font, fill=colour)
+        line.draw(draw, box[0], box[1], top + fitted.size * BASELINE, colour)
         top += fitted.line_height
     return top

@@ -33,10 +33,12 @@ from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
     DEFAULT_FORMATS,
+    DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    LANGUAGE_PATTERN,
     RESOLUTION_PATTERN,
     CaptionPosition,
     Captions,
@@ -66,6 +68,7 @@ def generate_video(
     formats: list[VideoFormat] = list(DEFAULT_FORMATS),  # noqa: B006 - the form needs a list
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
+    language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
 ) -> dict[str, Any] | State:
     """Renders a script into verified videos and records them; returns the job as the CLI
     prints it.
@@ -101,6 +104,9 @@ def generate_video(
             title-safe area; the script's own setting wins over the default.
         poster_scene: The scene (from 1) whose first frame is each video's JPEG poster; the
             script's own setting wins over the default.
+        language: The script's language, a tag such as en, fr, ja, zh-TW, ar or he: English
+            narrates offline with Piper, any other language with gtts (needs the network);
+            the script's own setting wins over the default.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
@@ -110,7 +116,7 @@ def generate_video(
             title=title, resolution=resolution, custom_resolution=custom_resolution,
             quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
             motion=motion, formats=formats, caption_position=caption_position,
-            poster_scene=poster_scene))
+            poster_scene=poster_scene, language=language))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -124,6 +130,7 @@ def generate_video(
         "captions": render.captions, "motion": render.motion,
         "formats": list(render.formats), "caption_position": render.caption_position,
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
+        "language": render.language,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}

@@ -19,6 +19,11 @@ class SpeechFailed(ReelflowError):
     """No speech engine in the chain could narrate a text."""
 
 
+class VoiceUnavailable(SpeechFailed):
+    """No voice here speaks the text's language: the offline voice does not, and the network
+    voice cannot be reached. Trying again at once would not help."""
+
+
 class RenderFailed(ReelflowError):
     """Drawing slides or encoding the video failed."""
 

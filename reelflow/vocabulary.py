@@ -34,6 +34,9 @@ DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
 DEFAULT_FORMATS: tuple[VideoFormat, ...] = ("mp4",)
 DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
+# A BCP 47 tag, not a closed list: English narrates with the offline voice, others with gTTS.
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
 
 # Why at most five digits a side: no frame is wider than 99,999 pixels, and the bound keeps
 # int() away from a hostile 10,000-digit "resolution".

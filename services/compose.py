@@ -82,7 +82,7 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
         burned = render.captions == "burned"
         shots = [Shot(image, slot.frames,
                       spans_for(cues, slot.start_frame, slot.frames, render.fps) if burned else (),
-                      render.motion)
+                      render.motion, render.language)
                  for image, slot in zip(slides, slots, strict=True)]
         report = render_video(shots, targets, fps=render.fps, quality=render.quality,
                               audio=audio, subtitles=captions, title=title,

@@ -55,7 +55,7 @@ def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: s
                  "original": str(source)})
     target = media.slide(job_id, index)
     slide = Slide(title=title, heading=scene.heading, body=scene.narration, index=index,
-                  count=count, background=background)
+                  count=count, background=background, language=render.language)
     metadata = render_slide(slide, target, render.width, render.height)
     record_file(settings, job_id, target, AssetType.IMAGE, SourceType.GENERATED, None,
             {**metadata, "scene": index + 1})

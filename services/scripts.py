@@ -16,6 +16,7 @@ from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
     DEFAULT_FORMATS,
+    DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
@@ -84,7 +85,7 @@ def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
               captions: str = DEFAULT_CAPTIONS, motion: str = DEFAULT_MOTION,
               formats: Sequence[str] = DEFAULT_FORMATS,
               caption_position: str = DEFAULT_CAPTION_POSITION, poster_scene: int = 1,
-              ) -> dict[str, object]:
+              language: str = DEFAULT_LANGUAGE) -> dict[str, object]:
     """Given a run's parameters (the generate-video flow's names and defaults), returns the
     settings that win over the script's own.
 
@@ -105,6 +106,7 @@ def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
         "formats": None if list(formats) in ([], list(DEFAULT_FORMATS)) else list(formats),
         "caption_position": _unless_default(caption_position, DEFAULT_CAPTION_POSITION),
         "poster_scene": None if poster_scene == 1 else poster_scene,
+        "language": _unless_default(language.strip(), DEFAULT_LANGUAGE),
     }
     return {key: value for key, value in given.items() if value is not None}
 

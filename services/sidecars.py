@@ -36,8 +36,10 @@ def write_caption_files(settings: Settings, job_id: uuid.UUID, title: str,
     if render.captions == "off":
         return []
     media = layout(settings)
-    style = {"font": font_name("regular"), "size": font_size(render.height),
-             "color": _hex(TEXT_COLOUR[:3]), "background": _hex(BOX_COLOUR),
+    spoken = " ".join(cue.text for cue in cues)
+    style = {"font": font_name("regular", spoken, render.language),
+             "size": font_size(render.height), "color": _hex(TEXT_COLOUR[:3]),
+             "background": _hex(BOX_COLOUR),
              "position": render.caption_position, "captions": render.captions,
              "language": render.language, "cues": len(cues)}
     written = []

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from prefect import task
 
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.speech import Narration
+from reelflow.errors import VoiceUnavailable
 from reelflow.services import media
 from reelflow.settings import Settings
 
 
+def _worth_retrying(task: Any, run: Any, state: Any) -> bool:
+    # A missing voice (no voice speaks the language offline, and the network is out of reach)
+    # stays missing: the run fails at once and says which voice, instead of waiting to retry.
+    return not isinstance(getattr(state, "data", None), VoiceUnavailable)
+
+
 @task(name="narrate-scene", task_run_name="narrate scene {number}", retries=2,
-      retry_delay_seconds=2)
+      retry_delay_seconds=2, retry_condition_fn=_worth_retrying)
 def narrate_scene(settings: Settings, job_id: uuid.UUID, number: int, scene: Scene,
                   render: RenderSettings) -> Narration:
     """Narrates scene ``number`` (from 1) and records its AUDIO asset. Raises SpeechFailed."""

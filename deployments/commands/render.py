@@ -15,6 +15,7 @@ from reelflow.vocabulary import (
     CAPTION_POSITIONS,
     CAPTIONS,
     DEFAULT_CAPTIONS,
+    DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
@@ -59,6 +60,10 @@ def add_job_options(command: Any) -> None:
                          help="the videos to make: mp4, webm or mp4,webm (default mp4)")
     command.add_argument("--poster-scene", type=int, metavar="N",
                          help="the scene whose first frame is the poster (default 1)")
+    command.add_argument("--language", metavar="TAG",
+                         help="the script's language, e.g. en, fr, ja, ar (default "
+                              f"{DEFAULT_LANGUAGE}): English narrates offline with piper, "
+                              "other languages with gtts (needs the network)")
 
 
 def _formats(text: str) -> list[str]:
@@ -92,6 +97,7 @@ def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) ->
         "include_audio": False if args.no_audio else None, "captions": args.captions,
         "motion": args.motion, "formats": args.formats,
         "caption_position": args.caption_position, "poster_scene": args.poster_scene,
+        "language": args.language,
     }
     params = {key: value for key, value in params.items() if value is not None}
     # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+# A sentence ends at . ! ? … (and the Arabic, Urdu and Devanagari full stops) before white
+# space, or at a Chinese or Japanese full stop with or without it (those scripts use no spaces),
+# unless a closing bracket or quote follows.
+_SENTENCE_END = re.compile(r"(?<=[.!?…؟۔।॥])\s+|(?<=[。！？])(?![」』）】〕”’])\s*")  # noqa: RUF001
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ class SpeechEngine(Protocol):
 
 
 def split_sentences(text: str) -> list[str]:
-    """Splits narration text into sentences at ., ! and ? followed by white space."""
+    """Splits narration text into sentences: at ., ! and ? (and other scripts' full stops)
+    followed by white space, and after a Chinese or Japanese full stop."""
     return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reelflow.engine.audio import NARRATION_RATE, wav_seconds
 from reelflow.engine.speech.base import Narration, Sentence, SpeechEngine
-from reelflow.errors import ReelflowError, SpeechFailed
+from reelflow.errors import ReelflowError, SpeechFailed, VoiceUnavailable
 from reelflow.files import atomic_output, partial_path
 from reelflow.files import publish as publish_file
 from reelflow.vocabulary import SPEECH_ENGINES
@@ -22,7 +22,7 @@ def build_engine(name: str, *, language: str = "en") -> SpeechEngine:
     if name == "piper":
         from reelflow.engine.speech.piper_engine import PiperEngine
 
-        return PiperEngine()
+        return PiperEngine(language=language)
     if name == "gtts":
         from reelflow.engine.speech.gtts_engine import GttsEngine
 
@@ -40,7 +40,8 @@ class SpeechChain:
     """Tries each engine in order until one narrates the text; caches every result.
 
     ``narrate`` writes the narration to ``target`` and returns it with its timing and which
-    engines failed before the one that spoke; raises SpeechFailed when all of them fail.
+    engines failed before the one that spoke; raises SpeechFailed when all of them fail
+    (VoiceUnavailable when none has a voice for the language here).
 
     A new cache entry is written beside the narration under a partial name and then moved
     into ``cache_dir`` by ``publish(temp, final)`` (default: an atomic rename), so a caller
@@ -66,7 +67,10 @@ class SpeechChain:
                 failures.append(engine.name)
                 errors.append(exc)
         detail = "; ".join(str(e) for e in errors)
-        raise SpeechFailed(f"no speech engine could narrate the text: {detail}") from errors[-1]
+        # Only when no engine could speak at all is it a missing voice, not a passing failure.
+        kind = VoiceUnavailable if all(isinstance(e, VoiceUnavailable) for e in errors) \
+            else SpeechFailed
+        raise kind(f"no speech engine could narrate the text: {detail}") from errors[-1]
 
     def _narrate_with(
         self, engine: SpeechEngine, text: str, target: Path, speed: float, failed: tuple[str, ...]

@@ -9,11 +9,13 @@ from typing import Any
 
 from reelflow.engine.audio import to_narration_wav, wav_seconds
 from reelflow.engine.speech.base import split_sentences, spread_by_length
-from reelflow.errors import SpeechFailed
+from reelflow.engine.speech.voices import gtts_language, language_name
+from reelflow.errors import SpeechFailed, VoiceUnavailable
 
 
 class GttsEngine:
-    """Narrates through gTTS. Needs the network; fails fast without it."""
+    """Narrates through gTTS in ``language`` (a BCP 47 tag). Needs the network; without it,
+    fails at once with VoiceUnavailable naming the voice."""
 
     name = "gtts"
 
@@ -27,8 +29,9 @@ class GttsEngine:
         sleep: Callable[[float], None] = time.sleep,
         client: Callable[..., Any] | None = None,
     ) -> None:
-        self.voice = f"gtts-{language}"
-        self._language = language
+        self._language = gtts_language(language) or language
+        self._name = language_name(language)
+        self.voice = f"gtts-{self._language}"
         self._timeout = timeout_seconds
         self._retries = retries_on_429
         self._backoff = backoff_seconds
@@ -53,6 +56,10 @@ class GttsEngine:
                     if status == 429 and attempt < self._retries:
                         self._sleep(self._backoff * 2**attempt)
                         continue
+                    if status is None:  # no answer at all: no network, or no route to it
+                        raise VoiceUnavailable(
+                            f"the {self._name} voice (gtts) needs the network and cannot "
+                            f"reach it: {exc}") from exc
                     raise SpeechFailed(f"gtts failed: {exc}") from exc
                 except (ValueError, AssertionError) as exc:
                     raise SpeechFailed(f"gtts cannot narrate this text: {exc}") from exc

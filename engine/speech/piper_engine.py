@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from reelflow.engine.speech.piper_voice import bundled_voice_paths
-from reelflow.errors import SpeechFailed
+from reelflow.engine.speech.voices import is_english, language_name
+from reelflow.errors import SpeechFailed, VoiceUnavailable
 
 DEFAULT_VOICE = "en_US-joe-medium"
 IDLE_SECONDS = 15.0
@@ -116,11 +117,15 @@ def close_voice_processes() -> None:
 
 
 class PiperEngine:
-    """Narrates with Piper on the CPU; no network is used."""
+    """Narrates with Piper on the CPU; no network is used. The bundled voice speaks English:
+    asked to narrate another ``language``, it refuses (VoiceUnavailable) rather than read
+    foreign text with an English voice."""
 
     name = "piper"
 
-    def __init__(self, model_path: Path | None = None, config_path: Path | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, config_path: Path | None = None,
+                 language: str = "en") -> None:
+        self._language = language
         if model_path is None:
             model, config = bundled_voice_paths()
             self.voice = DEFAULT_VOICE
@@ -132,6 +137,10 @@ class PiperEngine:
         self._config = config
 
     def synthesize(self, text: str, speed: float, target: Path) -> list[tuple[str, float]]:
+        if not is_english(self._language):
+            raise VoiceUnavailable(
+                f"the piper voice {self.voice} speaks English only, not "
+                f"{language_name(self._language)}, and no offline voice for it is installed")
         reply = voice_process(self._model, self._config).ask(
             {"text": text, "speed": speed, "target": str(target)})
         if "error" in reply:

@@ -167,3 +167,10 @@ def test_render_json_lists_every_video_and_the_files_beside_them(env: dict[str, 
 def test_an_unknown_format_on_the_command_line_exits_2(env: dict[str, str]) -> None:
     done = run(["render", "examples/welcome.md", "--formats", "mp4,avi"], env)
     assert done.returncode == 2 and "mp4,avi" in done.stderr
+
+
+def test_a_language_the_chosen_voice_cannot_speak_exits_2_before_anything_starts(
+        env: dict[str, str]) -> None:
+    done = run(["render", "examples/welcome.md", "--language", "ja", "--tts", "gtts,piper"], env)
+    assert done.returncode == 2
+    assert "the piper voice speaks English only, so it cannot narrate Japanese" in done.stderr

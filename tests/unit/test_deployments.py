@@ -54,6 +54,7 @@ def test_the_run_form_has_no_none_toggles_and_every_field_starts_on_its_default(
     assert props["formats"]["items"]["enum"] == ["mp4", "webm"]
     assert props["caption_position"]["default"] == "bottom"
     assert props["poster_scene"]["default"] == 1
+    assert props["language"]["default"] == "en" and "pattern" in props["language"]
 
 
 def test_an_empty_script_is_refused_by_the_schema_before_a_run_exists() -> None:
@@ -64,6 +65,9 @@ def test_an_empty_script_is_refused_by_the_schema_before_a_run_exists() -> None:
         jsonschema.validate({"script": "", "session_id": "x"}, schema)
     jsonschema.validate({"script": "# Hi\n\nHello."}, schema)
     jsonschema.validate({"script_path": "/srv/scripts/hello.md"}, schema)  # the API's way
+    jsonschema.validate({"script": "# Hi\n\nHello.", "language": "zh-Hant"}, schema)
+    with pytest.raises(jsonschema.ValidationError, match="does not match"):
+        jsonschema.validate({"script": "# Hi\n\nHello.", "language": "Japanese!"}, schema)
 
 
 ROOT = Path(__file__).resolve().parents[2]
