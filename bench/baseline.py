@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.inputs import SceneInput, Workload
 from reelflow.engine.burned_captions import BOX_COLOUR, font_size
-from reelflow.engine.fonts import font_file
+from reelflow.engine.fonts import installed_faces
 from reelflow.engine.kenburns import ZOOM
 
 
@@ -30,7 +30,7 @@ def scene_clip(scene: SceneInput, workload: Workload) -> Any:
             [clip.resized(lambda t: 1 + ZOOM * t / duration).with_position("center")],
             size=(workload.width, workload.height))
     if workload.captions:
-        font = str(font_file("regular"))
+        font = str(installed_faces("regular")[0].path)
         size = font_size(workload.height)
         captions = []
         for text, begin, end in scene.cues:
