@@ -20,6 +20,8 @@ from reelflow.errors import StorageError
 from reelflow.files import PARTIAL_PREFIX, parts_folder
 
 CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
+UPLOADS_FOLDER = "uploads"  # files people uploaded: images/uploads/, audio/uploads/, ...
+UPLOAD_TYPES = (StorageType.IMAGES, StorageType.AUDIO, StorageType.VIDEOS)
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -59,6 +61,14 @@ class MediaLayout:
     def scene_image(self, job_id: uuid.UUID, index: int, suffix: str) -> Path:
         folder = self.folder(StorageType.IMAGES) / str(job_id)
         return folder / f"scene-{index + 1:03d}-source{suffix.lower()}"
+
+    def uploads(self, kind: StorageType) -> Path:
+        """Returns the folder of uploaded files of one storage type (images, audio, videos)."""
+        return self.folder(kind) / UPLOADS_FOLDER
+
+    def library(self) -> tuple[Path, ...]:
+        """Returns the folders scripts may take files from: every uploads folder and stock."""
+        return (*(self.uploads(kind) for kind in UPLOAD_TYPES), self.folder(StorageType.STOCK))
 
     def speech_cache(self) -> Path:
         return self.folder(StorageType.AUDIO) / CACHE_FOLDER
