@@ -183,6 +183,10 @@ class Scene(BaseModel):
         text = _WHITESPACE.sub(" ", value).strip()
         if not text:
             raise _invalid("empty_narration", "must not be empty")
+        if not any(char.isalnum() for char in text):
+            # Punctuation alone gives a speech engine nothing to say: it would fail, and retry.
+            raise _invalid("unspeakable_narration",
+                           f"{text[:40]!r} has nothing to speak; write at least one word")
         return text
 
 

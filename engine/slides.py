@@ -12,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from reelflow.engine.fonts import Font, font_name, load_font
+from reelflow.engine.pictures import open_rgb
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output
 
@@ -89,8 +90,7 @@ def render_slide(slide: Slide, target: Path, width: int, height: int) -> dict[st
 def _background(path: Path | None, width: int, height: int) -> Image.Image:
     if path is not None:
         try:
-            with Image.open(path) as source:
-                picture = ImageOps.fit(source.convert("RGB"), (width, height))
+            picture = ImageOps.fit(open_rgb(path, BACKGROUND_TOP), (width, height))
         except (OSError, UnidentifiedImageError) as exc:
             raise RenderFailed(f"cannot read the scene image {path}: {exc}") from exc
         # Darken the picture so white text stays readable on any image.
@@ -125,6 +125,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, weight: str, width: int, height: 
     When even the smallest size overflows, the text is cut at the last line that fits and ends
     with an ellipsis rather than spilling off the slide.
     """
+    smallest = max(1, smallest)  # a tiny frame still gets (unreadable) one-pixel text
     low, high = smallest, max(smallest, largest)
     best: _Fitted | None = None
     while low <= high:

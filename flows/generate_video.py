@@ -12,9 +12,9 @@ from prefect.runtime import flow_run
 from pydantic import Field
 
 from reelflow.db.states import JobStatus
-from reelflow.engine.parsing import parse_script
 from reelflow.engine.usage import ResourceMeter
 from reelflow.services.heartbeat import JobHeartbeat
+from reelflow.services.intake import accept
 from reelflow.services.scripts import read_source, stored_text
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
@@ -52,7 +52,8 @@ def generate_video(
     Args:
         script: The script's text: Markdown (# Title, then ## sections as scenes), plain
             paragraphs, YAML or JSON. Leave empty when script_path is given.
-        script_path: Instead of script, the path of a script file on the worker.
+        script_path: Instead of script, the path of a script file on the worker, inside
+            one of the folders the operator allowed (REELFLOW_SCRIPT_DIRS; none by default).
         title: Video title. Default: the script's # Title.
         resolution: Frame size. Default: the script's setting, else 1280x720 (720p).
         custom_resolution: Any other WIDTHxHEIGHT (even numbers), e.g. 1000x562; overrides
@@ -70,13 +71,16 @@ def generate_video(
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
-    source, source_name, kind, script_dir = read_source(script, script_path)
+    source, source_name, kind, folder = read_source(settings, script, script_path)
     overrides = {key: value for key, value in {
         "title": title, "resolution": custom_resolution or resolution,
         "quality": quality_preset, "tts": tts, "include_audio": include_audio,
         "captions": captions, "motion": motion}.items()
         if value is not None}
-    parsed = parse_script(source, source_name=source_name, overrides=overrides)
+    # Everything the script names is resolved and checked here, before the job exists.
+    accepted = accept(settings, source, source_name=source_name, script_folder=folder,
+                      overrides=overrides)
+    parsed = accepted.script
     render = parsed.settings
     label_run(job_id, parsed.title, session_id)
     script_id = store_script(settings, parsed.title, stored_text(source), source_name, kind,
@@ -89,7 +93,7 @@ def generate_video(
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     try:
-        with JobHeartbeat(settings, job_id):
+        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds):
             progress = Progress(settings, job_id)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
@@ -97,8 +101,9 @@ def generate_video(
             voices = [narrate_scene.submit(settings, job_id, n, scene, render)
                       for n, scene in enumerate(parsed.scenes, start=1)]
             slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
-                                        script_dir)
-                      for n, scene in enumerate(parsed.scenes, start=1)]
+                                        image)
+                      for n, (scene, image) in enumerate(zip(parsed.scenes, accepted.images,
+                                                             strict=True), start=1)]
             narrations = []
             for done, future in enumerate(voices, start=1):
                 narrations.append(future.result())

@@ -107,11 +107,27 @@ def _resolve_asset(text: str, shown: str, roots: ReadRoots,
     return Resolved(_checked(path, path, shown, roots), asset_id, source_type)
 
 
+def resolve_in(written: str, folders: tuple[Path, ...], described: str) -> Path:
+    """Given an absolute path as written and the folders it must lie in (named by
+    ``described``), returns the real path of the regular file; raises InvalidScript."""
+    shown = repr(written if len(written) <= 120 else written[:117] + "...")
+    if "\x00" in written:
+        raise InvalidScript(f"{shown} contains a NUL character")
+    if not os.path.isabs(written):
+        raise InvalidScript(f"{shown} is not an absolute path inside {described}")
+    return _checked_in(written, written, shown, folders, f"only from {described}")
+
+
 def _checked(candidate: str, written: str, shown: str, roots: ReadRoots) -> Path:
+    return _checked_in(candidate, written, shown, roots.allowed,
+                       f"a script may read only from {roots.describe()}")
+
+
+def _checked_in(candidate: str, written: str, shown: str, allowed: tuple[Path, ...],
+                rule: str) -> Path:
     real = os.path.realpath(candidate)
-    if not any(_inside(real, root) for root in roots.allowed):
-        raise InvalidScript(f"{shown} {_why_outside(candidate, written, roots)}; a script may "
-                            f"read only from {roots.describe()}")
+    if not any(_inside(real, root) for root in allowed):
+        raise InvalidScript(f"{shown} {_why_outside(candidate, written, allowed)}; {rule}")
     try:
         info = os.stat(real)
     except FileNotFoundError:
@@ -133,9 +149,9 @@ def _inside(real: str, root: Path) -> bool:
         return False
 
 
-def _why_outside(candidate: str, written: str, roots: ReadRoots) -> str:
+def _why_outside(candidate: str, written: str, allowed: tuple[Path, ...]) -> str:
     lexical = os.path.normpath(candidate)
-    if any(_inside(lexical, root) for root in roots.allowed):
+    if any(_inside(lexical, root) for root in allowed):
         return "is (or passes through) a symbolic link that points outside the allowed folders"
     if os.path.isabs(written):
         return "is an absolute path outside the allowed folders"

@@ -100,12 +100,11 @@ def serve_only(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def submit_run(args: argparse.Namespace, settings: Settings) -> None:
-    data, path = read_script(args.script)
-    params = flow_parameters(args, data, path)
-    params.pop("script_path", None)
-    # The worker may be another machine: send the text itself, not a path on this one.
-    params["script"] = data.decode("utf-8-sig")
-    prepare_prefect(settings)
+    data, _ = read_script(args.script)
+    # The worker may be another machine: send the text itself, not a path on this one; it
+    # has no folder there, so it is validated as an inline script.
+    params = flow_parameters(args, settings, data, None)
+    prepare_prefect(settings, quiet=not args.verbose)
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
@@ -160,7 +159,7 @@ def _follow(run_id: uuid.UUID, quiet: bool) -> str:
 
 
 def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
-    prepare_prefect(settings)
+    prepare_prefect(settings, quiet=not args.verbose)
     from reelflow.tasks.reconcile import reconcile_with_prefect
 
     fixed = reconcile_with_prefect(settings, args.stale_after)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidScript, ReelflowError
+from reelflow.files import read_at_most
 from reelflow.settings import Settings
 from reelflow.vocabulary import (
     CAPTIONS,
@@ -54,27 +57,44 @@ def add_job_options(command: Any) -> None:
 
 
 def read_script(name: str) -> tuple[bytes, Path | None]:
-    """Returns the bytes of script file ``name`` (``-``: standard input) and its path."""
-    if name == "-":
-        return sys.stdin.buffer.read(), None
-    path = Path(name)
+    """Returns the bytes of script file ``name`` (``-``: standard input) and, when it is a
+    regular file, its real path (a pipe such as ``<(cat x.md)`` has no folder: it is inline).
+
+    Reads at most the script size limit; raises InvalidScript when it cannot or it is larger.
+    """
+    from reelflow.engine.script import MAX_SCRIPT_BYTES
+
     try:
-        return path.read_bytes(), path
+        if name == "-":
+            data, path = read_at_most(sys.stdin.buffer, MAX_SCRIPT_BYTES), None
+        else:
+            with open(name, "rb") as stream:
+                data = read_at_most(stream, MAX_SCRIPT_BYTES)
+                regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+            path = Path(os.path.realpath(name)) if regular else None
     except OSError as exc:
-        raise InvalidScript(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise InvalidScript(f"cannot read {name}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise InvalidScript(f"{name} is larger than the limit of {MAX_SCRIPT_BYTES:,} bytes")
+    return data, path
 
 
-def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) -> dict[str, Any]:
+def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
+                    path: Path | None) -> dict[str, Any]:
     """Returns the generate-video parameters for the command's options, after validating the
-    script exactly as the flow will (raises InvalidScript)."""
-    from reelflow.engine.parsing import parse_script
+    script exactly as the flow will, pictures included (raises InvalidScript).
+
+    ``path`` None: the script goes inline and has no folder.
+    """
+    from reelflow.services.intake import accept
 
     include_audio = False if args.no_audio else None
     overrides = {"title": args.title, "resolution": args.resolution, "quality": args.quality,
                  "tts": args.tts, "include_audio": include_audio, "captions": args.captions,
                  "motion": args.motion}
     # Validate before paying for Prefect's start-up: a bad script fails in milliseconds.
-    parse_script(data, source_name=path.name if path else None, overrides=overrides)
+    accept(settings, data, source_name=path.name if path else None,
+           script_folder=path.parent if path else None, overrides=overrides)
     params: dict[str, Any] = {
         "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
         "tts": args.tts, "session_id": args.session, "include_audio": include_audio,
@@ -83,22 +103,28 @@ def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) ->
     if path is None:
         params["script"] = data.decode("utf-8-sig")
     else:
-        params["script_path"] = str(path.resolve())
+        params["script_path"] = str(path)
     return {key: value for key, value in params.items() if value is not None}
+
+
+def allow_script_folder(path: Path) -> None:
+    """Lets the flow this process runs read the script file the user named on the command
+    line (the run parameter script_path reads only inside REELFLOW_SCRIPT_DIRS)."""
+    folders = [part for part in os.environ.get("REELFLOW_SCRIPT_DIRS", "").split(os.pathsep)
+               if part]
+    os.environ["REELFLOW_SCRIPT_DIRS"] = os.pathsep.join([*folders, str(path.parent)])
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
     data, path = read_script(args.script)
-    params = flow_parameters(args, data, path)
-    prepare_prefect(settings)
+    params = flow_parameters(args, settings, data, path)
+    if path is not None:
+        allow_script_folder(path)
+    prepare_prefect(settings, quiet=not args.verbose)
     from reelflow.flows.generate_video import generate_video
 
-    try:
-        result = generate_video(**params)
-    except ReelflowError:
-        raise
-    except Exception as exc:  # Prefect wraps some failures; the job row holds the message
-        raise ReelflowError(f"{type(exc).__name__}: {exc}") from exc
+    state = generate_video(**params, return_state=True)
+    result = _outcome(state)
     if args.json:
         print(json.dumps(result, default=str))
         return
@@ -109,3 +135,18 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
           f"{video['file_size'] / 2**20:.2f} MB, served at {video['url_path']}")
     print(f"  rendered in {usage['generation_time_seconds']:.1f} s, "
           f"peak memory {usage['peak_memory_mb']:.0f} MB")
+
+
+def _outcome(state: Any) -> dict[str, Any]:
+    """Given the flow run's final state, returns its result; raises what failed it, naming
+    the job (InvalidScript as it is: no job was made)."""
+    if state.is_completed():
+        return dict(state.result())
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, InvalidScript):
+        raise error
+    job = state.state_details.flow_run_id
+    reason = str(error).strip() if isinstance(error, BaseException) else ""
+    reason = reason or (state.message or state.name)
+    kind = type(error).__name__ if isinstance(error, BaseException) else state.name
+    raise ReelflowError(f"job {job} FAILED: {kind}: {reason}")

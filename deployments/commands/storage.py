@@ -140,7 +140,7 @@ def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def run_cleanup(args: argparse.Namespace, settings: Settings) -> None:
-    prepare_prefect(settings)
+    prepare_prefect(settings, quiet=not args.verbose)
     from reelflow.flows.cleanup_media import cleanup_media
 
     try:
