@@ -21,6 +21,7 @@ from reelflow.db.integrity import database_refusals_as_record_invalid
 from reelflow.db.models import (
     GeneratedVideo,
     MediaAsset,
+    MediaRootIdentity,
     MediaStorage,
     ScriptRecord,
     VideoGenerationJob,
@@ -37,6 +38,8 @@ from reelflow.db.validation import (
     validate_counters,
 )
 from reelflow.errors import NotFound, RecordInvalid
+
+IDENTITY_NAME = "media_root"
 
 
 def _insert(session: Session) -> Any:
@@ -265,6 +268,20 @@ class StorageRepository:
             with database_refusals_as_record_invalid():
                 self.session.execute(statement)
         return self.all()
+
+    def identity(self) -> MediaRootIdentity | None:
+        """Returns the recorded identity of this database's media root, or None."""
+        return self.session.get(MediaRootIdentity, IDENTITY_NAME)
+
+    def record_identity(self, marker_id: uuid.UUID, root: Path, now: datetime) -> bool:
+        """Records the media root's identity unless one is recorded; returns whether this call
+        recorded it. Concurrent callers queue on the row's key; one wins."""
+        insert = _insert(self.session)
+        statement = insert(MediaRootIdentity).values(
+            name=IDENTITY_NAME, marker_id=marker_id, directory_path=str(root), created_at=now,
+        ).on_conflict_do_nothing(index_elements=["name"])
+        with database_refusals_as_record_invalid():
+            return bool(self.session.execute(statement).rowcount)
 
     def all(self) -> builtins.list[MediaStorage]:
         """Returns every storage record, in StorageType order."""

@@ -42,12 +42,23 @@ class MediaLayout:
         return self.root / STORAGE_DIRECTORY[kind]
 
     def ensure(self) -> None:
-        """Creates the root and every storage folder; raises StorageError when it cannot."""
-        try:
-            for kind in StorageType:
-                self.folder(kind).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the media root {self.root}: {exc}") from exc
+        """Creates the root and every storage folder; raises StorageError when it cannot, or
+        when a storage folder is a symbolic link.
+
+        Why refuse links: retention deletes inside these folders; a folder that is a link
+        (media/temp -> elsewhere) would have it delete files outside the media root.
+        """
+        for kind in StorageType:
+            folder = self.folder(kind)
+            if folder.is_symlink():
+                raise StorageError(f"the storage folder {folder} is a symbolic link (to "
+                                   f"{os.readlink(folder)}); storage folders must be real "
+                                   "folders inside the media root")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the storage folder {folder}: "
+                                   f"{exc.strerror or exc}") from exc
 
     def video(self, job_id: uuid.UUID, title: str, extension: str = "mp4") -> Path:
         return self.folder(StorageType.VIDEOS) / f"{slugify(title)}-{job_id.hex[:12]}.{extension}"
