@@ -26,10 +26,14 @@ def database_url(url: str | URL) -> URL:
     """Given a database URL, returns it with the driver reelflow uses made explicit.
 
     ``postgresql://`` and ``postgres://`` mean psycopg2 (SQLAlchemy 2.1 would pick psycopg 3).
+    Raises ValueError for any other database.
     """
     parsed = make_url(url) if isinstance(url, str) else url
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg2")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError(f"reelflow works with sqlite:/// and postgresql:// URLs, not "
+                         f"{parsed.get_backend_name()}")
     return parsed
 
 

@@ -151,7 +151,7 @@ class Database:
         try:
             database = cls(create_db_engine(url))
         except (SQLAlchemyError, ValueError) as exc:
-            raise DatabaseError(f"not a database URL: {_shown(url)} ({exc})") from exc
+            raise DatabaseError(f"not a database URL: {shown_url(url)} ({exc})") from exc
         try:
             # Checked with reads first: a database that needs nothing is never written to,
             # so read-only commands work on a read-only database.
@@ -163,7 +163,7 @@ class Database:
                     uow.commit()
         except SQLAlchemyError as exc:
             database.dispose()
-            raise translated(exc, f"opening {_shown(url)}") from exc
+            raise translated(exc, f"opening {shown_url(url)}") from exc
         except BaseException:
             database.dispose()
             raise
@@ -192,7 +192,7 @@ def _has_defaults(database: Database, media_root: Path) -> bool:
         Path(record.directory_path).is_dir() for record in records)
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """The URL as messages may show it: without its password."""
     try:
         return make_url(url).render_as_string(hide_password=True)

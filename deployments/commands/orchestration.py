@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+from reelflow.deployments.commands.numbers import number, whole
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
 from reelflow.deployments.definitions import GENERATE
 from reelflow.deployments.prefect_env import prepare_prefect
@@ -24,13 +25,13 @@ def register(commands: Any) -> None:
     up = commands.add_parser(
         "up", help="start a local Prefect server (UI) and serve both deployments")
     up.add_argument("--host", default="127.0.0.1")
-    up.add_argument("--port", type=int, default=4200)
-    up.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
+    up.add_argument("--port", type=whole(1, 65535), default=4200)
+    up.add_argument("--limit", type=whole(1, 64), default=2, help="runs at once (default 2)")
     up.set_defaults(handler=bring_up)
 
     serve = commands.add_parser(
         "serve", help="serve both deployments against PREFECT_API_URL (no work pool)")
-    serve.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
+    serve.add_argument("--limit", type=whole(1, 64), default=2, help="runs at once (default 2)")
     serve.set_defaults(handler=serve_only)
 
     submit = commands.add_parser(
@@ -44,8 +45,9 @@ def register(commands: Any) -> None:
 
     reconcile = commands.add_parser(
         "reconcile", help="fail jobs whose run crashed or whose heartbeat stopped")
-    reconcile.add_argument("--stale-after", type=float, default=120.0, metavar="SECONDS",
-                           help="heartbeat timeout (default 120)")
+    reconcile.add_argument("--stale-after", type=number(0, 30 * 86400), default=120.0,
+                           metavar="SECONDS", help="heartbeat timeout (default 120; at least "
+                                                   "three heartbeats)")
     reconcile.add_argument("--json", action="store_true")
     reconcile.set_defaults(handler=reconcile_now)
 

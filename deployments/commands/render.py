@@ -116,15 +116,18 @@ def allow_script_folder(path: Path) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
+    from reelflow.services.preflight import check_writable
+
     data, path = read_script(args.script)
     params = flow_parameters(args, settings, data, path)
+    check_writable(settings)  # one line now rather than a failed run after Prefect's start
     if path is not None:
         allow_script_folder(path)
     prepare_prefect(settings, quiet=not args.verbose)
     from reelflow.flows.generate_video import generate_video
 
     state = generate_video(**params, return_state=True)
-    result = _outcome(state)
+    result = _outcome(settings, state)
     if args.json:
         print(json.dumps(result, default=str))
         return
@@ -137,16 +140,24 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
           f"peak memory {usage['peak_memory_mb']:.0f} MB")
 
 
-def _outcome(state: Any) -> dict[str, Any]:
+def _outcome(settings: Settings, state: Any) -> dict[str, Any]:
     """Given the flow run's final state, returns its result; raises what failed it, naming
     the job (InvalidScript as it is: no job was made)."""
+    from reelflow.services.reports import job_detail
+
     if state.is_completed():
         return dict(state.result())
     error = state.result(raise_on_failure=False)
     if isinstance(error, InvalidScript):
         raise error
-    job = state.state_details.flow_run_id
-    reason = str(error).strip() if isinstance(error, BaseException) else ""
-    reason = reason or (state.message or state.name)
-    kind = type(error).__name__ if isinstance(error, BaseException) else state.name
-    raise ReelflowError(f"job {job} FAILED: {kind}: {reason}")
+    run_id = state.state_details.flow_run_id
+    if isinstance(error, BaseException):
+        reason = f"{type(error).__name__}: {str(error).strip() or state.message or state.name}"
+    else:
+        reason = state.message or state.name
+    try:
+        job = job_detail(settings, run_id)
+    except ReelflowError:  # no job row: the run failed before it could record one
+        raise ReelflowError(f"run {run_id} failed before its job was recorded: "
+                            f"{reason}") from None
+    raise ReelflowError(f"job {run_id} {job['status']}: {job['error_message'] or reason}")
