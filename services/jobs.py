@@ -64,7 +64,8 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
 def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
     """Marks the job and its unfinished video FAILED with ``message``; removes what it left.
 
-    The video file (never verified) and every partial file of the job are deleted first, then
+    The video file (never verified), every partial file and every file in the job's folders
+    that no row records are deleted first (what rows record stays, counted), then
     the rows change in the same transaction, so a rescan never counts a file that is about to
     go. Returns False when there is no such job or it had already ended (its first outcome
     stands), True when this call failed it.
@@ -79,7 +80,8 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
         video_path = Path(video.file_path) if video is not None else None
         if video is not None and video.generation_status != VideoStatus.COMPLETED:
             Path(video.file_path).unlink(missing_ok=True)
-        _remove(media.leftovers(job_id, video_path))
+        recorded = frozenset(asset.file_path for asset in uow.assets.for_job(job_id))
+        _remove(media.leftovers(job_id, video_path, recorded))
         job.fail(message[:4000].strip() or "failed", now)
         if video is not None and video.generation_status not in TERMINAL_VIDEO_STATES:
             video.fail(now)
@@ -89,7 +91,7 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
 
 def _remove(paths: list[Path]) -> None:
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)

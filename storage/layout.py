@@ -87,15 +87,20 @@ class MediaLayout:
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
 
-    def leftovers(self, job_id: uuid.UUID, video: Path | None) -> list[Path]:
+    def leftovers(self, job_id: uuid.UUID, video: Path | None,
+                  recorded: frozenset[str] = frozenset()) -> list[Path]:
         """Returns the unfinished files and folders a job interrupted mid-step leaves behind.
 
         Partial writes and a video's parts folder are named by ``reelflow.files``; the job's
-        scratch folder holds only intermediate files.
+        scratch folder holds only intermediate files; in the job's own folders, every file
+        whose path is not in ``recorded`` (no row counts it: a copy or a narration written
+        just before a failure) is one too.
         """
         found = [self.scratch(job_id)]
         for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent):
             found += folder.glob(f"{PARTIAL_PREFIX}*")
+            found += [path for path in folder.glob("*") if str(path) not in recorded
+                      and not path.name.startswith(PARTIAL_PREFIX)]
         if video is not None:
             found += video.parent.glob(f"{PARTIAL_PREFIX}*-{video.name}")
             found.append(parts_folder(video))

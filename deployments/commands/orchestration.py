@@ -161,7 +161,7 @@ def _follow(run_id: uuid.UUID, quiet: bool) -> str:
 
 
 def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
-    prepare_prefect(settings, quiet=not args.verbose)
+    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
     from reelflow.tasks.reconcile import reconcile_with_prefect
 
     fixed = reconcile_with_prefect(settings, args.stale_after)

@@ -123,7 +123,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     check_writable(settings)  # one line now rather than a failed run after Prefect's start
     if path is not None:
         allow_script_folder(path)
-    prepare_prefect(settings, quiet=not args.verbose)
+    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
     from reelflow.flows.generate_video import generate_video
 
     state = generate_video(**params, return_state=True)

@@ -141,7 +141,7 @@ def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def run_cleanup(args: argparse.Namespace, settings: Settings) -> None:
-    prepare_prefect(settings, quiet=not args.verbose)
+    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
     from reelflow.flows.cleanup_media import cleanup_media
 
     try:
