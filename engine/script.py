@@ -40,6 +40,11 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """The author's value for a message: quoted, and cut when it is long."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def _invalid(kind: str, reason: str) -> PydanticCustomError:
     # The reason travels as context, not as the template, so braces in user input are inert.
     return PydanticCustomError(kind, "{reason}", {"reason": reason})
@@ -73,20 +78,20 @@ class RenderSettings(BaseModel):
         if size is None:
             raise _invalid(
                 "resolution",
-                f"{value!r} is not a resolution; expected WIDTHxHEIGHT, e.g. 1280x720",
+                f"{_shown(value)} is not a resolution; expected WIDTHxHEIGHT, e.g. 1280x720",
             )
         width, height = size
         if not (MIN_SIDE <= width <= MAX_WIDTH and MIN_SIDE <= height <= MAX_HEIGHT):
             raise _invalid(
                 "resolution",
-                f"{value!r} is out of range; expected WIDTHxHEIGHT with width "
+                f"{_shown(value)} is out of range; expected WIDTHxHEIGHT with width "
                 f"{MIN_SIDE}..{MAX_WIDTH} and height {MIN_SIDE}..{MAX_HEIGHT}",
             )
         if width % 2 or height % 2:
             # H.264 with yuv420p subsamples chroma 2x2, so odd sides cannot be encoded.
             raise _invalid(
                 "resolution",
-                f"{value!r} has an odd side; expected WIDTHxHEIGHT with both numbers even",
+                f"{_shown(value)} has an odd side; expected WIDTHxHEIGHT with both numbers even",
             )
         return text
 
@@ -100,12 +105,13 @@ class RenderSettings(BaseModel):
         names = [name.strip().lower() for name in value.split(",")]
         expected = f"expected a comma-separated chain of {', '.join(SPEECH_ENGINES)}"
         if any(not name for name in names):
-            raise _invalid("tts", f"{value!r} has an empty engine name; {expected}")
+            raise _invalid("tts", f"{_shown(value)} has an empty engine name; {expected}")
         for name in names:
             if name not in SPEECH_ENGINES:
-                raise _invalid("tts", f"unknown speech engine {name!r} in {value!r}; {expected}")
+                raise _invalid("tts", f"unknown speech engine {_shown(name)} in {_shown(value)}; "
+                                      f"{expected}")
         if len(set(names)) != len(names):
-            raise _invalid("tts", f"{value!r} names an engine twice; {expected}")
+            raise _invalid("tts", f"{_shown(value)} names an engine twice; {expected}")
         return ",".join(names)
 
     @field_validator("captions", "motion", mode="before")
@@ -120,7 +126,8 @@ class RenderSettings(BaseModel):
     @classmethod
     def _check_language(cls, value: Any) -> Any:
         if isinstance(value, str) and not _LANGUAGE.match(value.strip()):
-            raise _invalid("language", f"{value!r} is not a language tag such as 'en' or 'en-US'")
+            raise _invalid("language",
+                           f"{_shown(value)} is not a language tag such as 'en' or 'en-US'")
         return value.strip() if isinstance(value, str) else value
 
     @property

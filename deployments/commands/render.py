@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reelflow.deployments.prefect_env import prepare_prefect
-from reelflow.errors import InvalidScript, ReelflowError
+from reelflow.errors import InvalidArgument, InvalidScript, ReelflowError
 from reelflow.files import read_at_most
 from reelflow.settings import Settings
 from reelflow.vocabulary import (
@@ -25,6 +25,9 @@ from reelflow.vocabulary import (
     QUALITIES,
     SPEECH_ENGINES,
 )
+
+
+MAX_SESSION_CHARS = 128  # the jobs' session_id column
 
 
 def register(commands: Any) -> None:
@@ -88,6 +91,9 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
     """
     from reelflow.services.intake import accept
 
+    if not 1 <= len(args.session) <= MAX_SESSION_CHARS:
+        raise InvalidArgument(f"--session must be 1 to {MAX_SESSION_CHARS} characters, got "
+                              f"{len(args.session)}")
     include_audio = False if args.no_audio else None
     overrides = {"title": args.title, "resolution": args.resolution, "quality": args.quality,
                  "tts": args.tts, "include_audio": include_audio, "captions": args.captions,

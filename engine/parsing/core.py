@@ -68,6 +68,7 @@ def parse_located(
     fmt = _choose_format(text, source_name)
     draft = _PARSERS[fmt](text)
     _apply_overrides(draft, overrides or {})
+    _refuse_unpaired_surrogates(draft.data)
     if "title" not in draft.data:
         draft.data["title"] = _title_from_name(source_name) or "Untitled"
     try:
@@ -106,6 +107,26 @@ def _decode(data: bytes | str) -> str:
     if not text.strip():
         raise InvalidScript("script is empty")
     return text
+
+
+def _refuse_unpaired_surrogates(data: object) -> None:
+    # JSON and YAML escapes such as "\ud800" make strings that are not Unicode text: no
+    # file, database or speech engine can take them, so they are refused here, once.
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(item[exc.start])
+                raise InvalidScript(f"script contains an unpaired surrogate \\u{code:04x} "
+                                    f"(an escape that is not a character)") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _choose_format(text: str, source_name: str | None) -> ScriptFormat:
