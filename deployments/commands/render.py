@@ -26,7 +26,6 @@ from reelflow.vocabulary import (
     SPEECH_ENGINES,
 )
 
-
 MAX_SESSION_CHARS = 128  # the jobs' session_id column
 
 

@@ -130,7 +130,7 @@ GENERATED: dict[str, tuple[Callable[[Path], Path], str]] = {
         folder, "etc", lambda p: p.symlink_to("/etc", target_is_directory=True)),
         "symbolic link"),
     "image-fifo.md": (lambda folder: _with_image(
-        folder, "pipe.png", lambda p: os.mkfifo(p)), "not a regular file"),
+        folder, "pipe.png", os.mkfifo), "not a regular file"),
     "image-device.md": (lambda folder: _with_image(
         folder, "zero.png", lambda p: p.symlink_to("/dev/zero")), "symbolic link"),
 }
