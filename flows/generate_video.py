@@ -15,6 +15,7 @@ from reelflow.db.states import JobStatus
 from reelflow.engine.usage import ResourceMeter
 from reelflow.services.heartbeat import JobHeartbeat
 from reelflow.services.intake import accept
+from reelflow.services.jobs import describe_failure
 from reelflow.services.scripts import read_source, stored_text
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
@@ -131,13 +132,9 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
-        fail_job(settings, job_id, _describe(exc))
+        fail_job(settings, job_id, describe_failure(exc))
         raise
     publish_report(settings, job_id)
     return {"job_id": str(job_id), "status": JobStatus.COMPLETED.value, "video": video,
             "resource_usage": usage}
 
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import uuid
 from pathlib import Path
@@ -95,3 +96,13 @@ def _remove(paths: list[Path]) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def describe_failure(error: BaseException) -> str:
+    """The job's error_message for what failed it: the error's type and text; a full disk
+    says so, naming the file it could not write."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f" writing {error.filename}" if error.filename else ""
+        return f"StorageError: no space left on the device{where} (the media root is full)"
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
