@@ -37,7 +37,7 @@ from reelflow.db.validation import (
     validate_cleanup_policy,
     validate_counters,
 )
-from reelflow.errors import NotFound, RecordInvalid
+from reelflow.errors import NotFound, RecordInvalid, StorageError
 
 IDENTITY_NAME = "media_root"
 
@@ -240,13 +240,18 @@ class StorageRepository:
         A new record points at ``root/<videos|images|audio|temp|stock>`` (absolute, directory
         created) with the type's default policy and permissions. Existing records are returned
         as they are, even if they point elsewhere: an operator may have moved a directory.
-        Safe to run concurrently (INSERT ... ON CONFLICT DO NOTHING).
+        Safe to run concurrently (INSERT ... ON CONFLICT DO NOTHING). Raises StorageError
+        naming the folder when one cannot be created.
         """
         root = Path(root).expanduser().resolve()
         insert = _insert(self.session)
         for storage_type in StorageType:
             directory = root / STORAGE_DIRECTORY[storage_type]
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the storage folder {directory}: "
+                                   f"{exc.strerror or exc}") from exc
             record = MediaStorage.for_type(storage_type, directory)
             values = {
                 attr: getattr(record, attr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reelflow.errors import StorageError
 from reelflow.settings import Settings
 
 
@@ -23,10 +24,13 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    settings.home.mkdir(parents=True, exist_ok=True)
     if "PREFECT_HOME" not in os.environ:
         prefect_home = settings.home / "prefect"
-        prefect_home.mkdir(parents=True, exist_ok=True)
+        try:
+            prefect_home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create Prefect's folder {prefect_home}: "
+                               f"{exc.strerror or exc}") from exc
         os.environ["PREFECT_HOME"] = str(prefect_home)
     if local_server:
         from reelflow.deployments.local_server import DEFAULT_STARTUP_SECONDS, use_temporary_server
