@@ -286,7 +286,8 @@ class StorageRepository:
             name=IDENTITY_NAME, marker_id=marker_id, directory_path=str(root), created_at=now,
         ).on_conflict_do_nothing(index_elements=["name"])
         with database_refusals_as_record_invalid():
-            return bool(self.session.execute(statement).rowcount)
+            result = self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
 
     def all(self) -> builtins.list[MediaStorage]:
         """Returns every storage record, in StorageType order."""

@@ -62,7 +62,7 @@ def accept(settings: Settings, source: bytes, *, source_name: str | None,
     wants_assets = any((scene.image or "").startswith(ASSET_PREFIX) for scene in script.scenes)
     lookup = _asset_lookup(settings) if wants_assets else None
     stock = settings.media_root / "stock"
-    images = []
+    images: list[SceneImage | None] = []
     for index, scene in enumerate(script.scenes):
         if scene.image is None:
             images.append(None)
