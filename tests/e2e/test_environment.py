@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import run
+from tests.mounts import read_only_view
 
 
 def one_line(done: subprocess.CompletedProcess[str], code: int, *parts: str) -> str:
@@ -42,17 +43,8 @@ def read_only_home(env: dict[str, str], tmp_path: Path) -> Iterator[Path]:
     """A data directory made by a first command, then mounted read-only elsewhere."""
     made = tmp_path / "made"
     assert run(["jobs"], {**env, "REELFLOW_HOME": str(made)}).returncode == 0
-    mounted = tmp_path / "read-only"
-    mounted.mkdir()
-    for command in (["mount", "--bind", str(made), str(mounted)],
-                    ["mount", "-o", "remount,bind,ro", str(mounted)]):
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            pytest.fail(f"cannot make a read-only mount (root is needed): {done.stderr}")
-    try:
+    with read_only_view(made, tmp_path / "read-only") as mounted:
         yield mounted
-    finally:
-        subprocess.run(["umount", "-l", str(mounted)], check=False)
 
 
 def test_a_read_only_database_serves_reading_commands_and_refuses_a_render_at_start(

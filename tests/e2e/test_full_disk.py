@@ -4,7 +4,6 @@ and nothing it was writing stays behind. Needs root to mount; without it the tes
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from reelflow.files import PARTIAL_PREFIX, PARTS_PREFIX
 from tests.e2e.conftest import run
+from tests.mounts import small_tmpfs
 
 pytestmark = pytest.mark.long
 SIZE = "400k"
@@ -19,16 +19,8 @@ SIZE = "400k"
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE}", "tmpfs", str(mount)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.fail(f"cannot mount a tmpfs (root is needed): {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "small", SIZE) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_media_root_fails_the_job_clearly_and_keeps_nothing_half_made(
