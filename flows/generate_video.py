@@ -132,7 +132,7 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
-        fail_job(settings, job_id, describe_failure(exc))
+        fail_job(settings, job_id, describe_failure(exc, settings.media_root))
         raise
     publish_report(settings, job_id)
     return {"job_id": str(job_id), "status": JobStatus.COMPLETED.value, "video": video,

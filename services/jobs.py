@@ -98,11 +98,12 @@ def _remove(paths: list[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
-def describe_failure(error: BaseException) -> str:
+def describe_failure(error: BaseException, media_root: Path) -> str:
     """The job's error_message for what failed it: the error's type and text; a full disk
-    says so, naming the file it could not write."""
+    says so, naming the media root and the file it could not write when known."""
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
         where = f" writing {error.filename}" if error.filename else ""
-        return f"StorageError: no space left on the device{where} (the media root is full)"
+        return (f"StorageError: no space left on the device{where} (the media root "
+                f"{media_root} is full)")
     text = str(error).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
