@@ -84,13 +84,16 @@ def test_a_long_row_of_tiny_jobs_through_a_served_deployment_grows_nothing(
         for batch in range(0, SOAK_JOBS, step):
             size = min(step, SOAK_JOBS - batch)
             for n in range(batch, batch + size):
+                # A Prefect server on SQLite answers 503 while busy: clients retry, so do we.
                 call(api, "POST", f"/deployments/{deployment}/create_flow_run", {
                     "parameters": {"script": f"Tiny job {n}.", "custom_resolution": "64x36",
-                                   "quality_preset": "draft", "include_audio": False}})
+                                   "quality_preset": "draft", "include_audio": False}},
+                     attempts=30)
             done += size
             wait_for(f"{done} jobs", lambda target=done: _finished(home) >= target,
                      timeout=60 * size)
             samples.append((done, *footprint(serving.pid), *footprint(server.pid)))
+            print(f"soak sample: {samples[-1]}", flush=True)
         statuses = _statuses(home)
         assert statuses == {JobStatus.COMPLETED: SOAK_JOBS}, statuses
         print("soak samples (jobs, serve MB, serve fds, server MB, server fds):", samples)
