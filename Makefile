@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint bench install clean
+.PHONY: demo test test-quick test-fast lint bench install clean
 
 install: $(STAMP)
 
@@ -20,6 +20,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
+
+# Everything but the tests marked long (SIGKILL trials, full disk, restarts, load): what to
+# run while working; CI runs them all (make test).
+test-quick: $(STAMP)
+	$(VENV)/bin/python -m pytest -m "not long"
 
 # The unit tier only: no database server, no Prefect server, seconds.
 test-fast: $(STAMP)

@@ -7,8 +7,11 @@ instead of failing when several processes (Prefect workers, the media server) sh
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
@@ -26,17 +29,22 @@ def database_url(url: str | URL) -> URL:
     """Given a database URL, returns it with the driver reelflow uses made explicit.
 
     ``postgresql://`` and ``postgres://`` mean psycopg2 (SQLAlchemy 2.1 would pick psycopg 3).
+    Raises ValueError for any other database.
     """
     parsed = make_url(url) if isinstance(url, str) else url
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg2")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError(f"reelflow works with sqlite:/// and postgresql:// URLs, not "
+                         f"{parsed.get_backend_name()}")
     return parsed
 
 
 def create_db_engine(url: str | URL, **options: Any) -> Engine:
     """Given a SQLite or PostgreSQL URL, returns an Engine configured for reelflow.
 
-    SQLite: creates the file's directory; every connection gets foreign keys on, WAL, a busy
+    SQLite: creates the file's directory (a file that cannot be written is opened read-only,
+    so reading commands work on it); every connection gets foreign keys on, WAL, a busy
     timeout, and transactions that take the write lock up front (``BEGIN IMMEDIATE``) so two
     read-modify-write transactions queue instead of one failing with "database is locked" when
     its snapshot went stale; pass the execution option SQLITE_BEGIN="DEFERRED" for read-only work.
@@ -50,8 +58,19 @@ def create_db_engine(url: str | URL, **options: Any) -> Engine:
 
 
 def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    read_only = False
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.database).expanduser().resolve()
+        read_only = path.exists() and not (os.access(path, os.W_OK)
+                                           and os.access(path.parent, os.W_OK))
+        if read_only:
+            # Why immutable: a WAL database needs its -shm file, which a read-only folder
+            # cannot hold; nothing can write here, so SQLite may read the file as it is.
+            target = f"file:{quote(str(path))}?mode=ro&immutable=1"
+            options.setdefault("creator", lambda: sqlite3.connect(
+                target, uri=True, check_same_thread=False))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
 
     @event.listens_for(engine, "connect")
@@ -61,8 +80,9 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

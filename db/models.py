@@ -505,5 +505,22 @@ class MediaStorage(Base):
         )
 
 
+class MediaRootIdentity(Base):
+    """Whose media root this is: the id written in the marker file at the media root's top
+    when this database first opened it. One row (``name`` is always "media_root").
+
+    Why: cleanup deletes what no row of this database records; pointed at another
+    installation's media root, it would delete that installation's videos. Every command that
+    deletes compares the marker with this row first.
+    """
+
+    __tablename__ = "media_root_identity"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    marker_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    directory_path: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # The name the brief and some callers use; ScriptRecord avoids a clash with engine.script.Script.
 Script = ScriptRecord

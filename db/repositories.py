@@ -21,6 +21,7 @@ from reelflow.db.integrity import database_refusals_as_record_invalid
 from reelflow.db.models import (
     GeneratedVideo,
     MediaAsset,
+    MediaRootIdentity,
     MediaStorage,
     ScriptRecord,
     VideoGenerationJob,
@@ -42,7 +43,9 @@ from reelflow.db.validation import (
     validate_cleanup_policy,
     validate_counters,
 )
-from reelflow.errors import NotFound, RecordInvalid
+from reelflow.errors import NotFound, RecordInvalid, StorageError
+
+IDENTITY_NAME = "media_root"
 
 # composition_settings key that marks a job recording an upload rather than a render.
 INGEST_KEY = "ingest"
@@ -281,13 +284,18 @@ class StorageRepository:
         A new record points at ``root/<videos|images|audio|temp|stock>`` (absolute, directory
         created) with the type's default policy and permissions. Existing records are returned
         as they are, even if they point elsewhere: an operator may have moved a directory.
-        Safe to run concurrently (INSERT ... ON CONFLICT DO NOTHING).
+        Safe to run concurrently (INSERT ... ON CONFLICT DO NOTHING). Raises StorageError
+        naming the folder when one cannot be created.
         """
         root = Path(root).expanduser().resolve()
         insert = _insert(self.session)
         for storage_type in StorageType:
             directory = root / STORAGE_DIRECTORY[storage_type]
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the storage folder {directory}: "
+                                   f"{exc.strerror or exc}") from exc
             record = MediaStorage.for_type(storage_type, directory)
             values = {
                 attr: getattr(record, attr)
@@ -309,6 +317,21 @@ class StorageRepository:
             with database_refusals_as_record_invalid():
                 self.session.execute(statement)
         return self.all()
+
+    def identity(self) -> MediaRootIdentity | None:
+        """Returns the recorded identity of this database's media root, or None."""
+        return self.session.get(MediaRootIdentity, IDENTITY_NAME)
+
+    def record_identity(self, marker_id: uuid.UUID, root: Path, now: datetime) -> bool:
+        """Records the media root's identity unless one is recorded; returns whether this call
+        recorded it. Concurrent callers queue on the row's key; one wins."""
+        insert = _insert(self.session)
+        statement = insert(MediaRootIdentity).values(
+            name=IDENTITY_NAME, marker_id=marker_id, directory_path=str(root), created_at=now,
+        ).on_conflict_do_nothing(index_elements=["name"])
+        with database_refusals_as_record_invalid():
+            result = self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
 
     def all(self) -> builtins.list[MediaStorage]:
         """Returns every storage record, in StorageType order."""

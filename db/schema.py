@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
-from reelflow.db.connect import create_db_engine
+from reelflow.db.connect import SQLITE_BEGIN, create_db_engine
 from reelflow.errors import ReelflowError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -31,6 +34,20 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """Whether the database's schema is at the newest revision, asked with a read that takes
+    no write lock (so a read-only database can be used when nothing needs migrating)."""
+    reader = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+    with reader.connect() as connection:
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    return current == _heads()
 
 
 def migrate(engine_or_url: Engine | str) -> None:

@@ -40,7 +40,8 @@ from reelflow.db.repositories import (
     StorageRepository,
     VideoRepository,
 )
-from reelflow.db.schema import migrate
+from reelflow.db.schema import is_up_to_date, migrate
+from reelflow.db.states import StorageType
 from reelflow.errors import DatabaseError, ReelflowError
 
 __all__ = ["Database", "UnitOfWork", "create_db_engine", "migrate"]
@@ -150,17 +151,19 @@ class Database:
         try:
             database = cls(create_db_engine(url))
         except (SQLAlchemyError, ValueError) as exc:
-            raise DatabaseError(f"not a database URL: {_shown(url)} ({exc})") from exc
+            raise DatabaseError(f"not a database URL: {shown_url(url)} ({exc})") from exc
         try:
-            if migrate:
+            # Checked with reads first: a database that needs nothing is never written to,
+            # so read-only commands work on a read-only database.
+            if migrate and not is_up_to_date(database.engine):
                 _migrate(database.engine)
-            if media_root is not None:
+            if media_root is not None and not _has_defaults(database, media_root):
                 with database.unit_of_work() as uow:
                     uow.storage.ensure_defaults(media_root)
                     uow.commit()
         except SQLAlchemyError as exc:
             database.dispose()
-            raise translated(exc, f"opening {_shown(url)}") from exc
+            raise translated(exc, f"opening {shown_url(url)}") from exc
         except BaseException:
             database.dispose()
             raise
@@ -182,7 +185,14 @@ class Database:
 _migrate = migrate
 
 
-def _shown(url: str) -> str:
+def _has_defaults(database: Database, media_root: Path) -> bool:
+    with database.unit_of_work(read_only=True) as uow:
+        records = uow.storage.all()
+    return len(records) == len(StorageType) and all(
+        Path(record.directory_path).is_dir() for record in records)
+
+
+def shown_url(url: str) -> str:
     """The URL as messages may show it: without its password."""
     try:
         return make_url(url).render_as_string(hide_password=True)

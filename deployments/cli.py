@@ -1,10 +1,16 @@
-"""The ``reelflow`` command line. Exit codes are chosen here and only here."""
+"""The ``reelflow`` command line. Exit codes are chosen here and only here.
+
+Every failure ends in one line on stderr, never a traceback, unless ``--verbose`` asks for
+the traceback and Prefect's own log lines.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from reelflow.deployments.commands import jobs, orchestration, render, storage, web, worker
 from reelflow.errors import (
@@ -24,35 +30,67 @@ EXIT_INTERRUPTED = 130
 COMMAND_GROUPS = (render, orchestration, worker, jobs, storage, web)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (exit 2, as every invalid input)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INVALID, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """Returns the argument parser with every command group registered."""
-    top = argparse.ArgumentParser(
-        prog="reelflow", description="Turn a written script into a narrated video.")
+    top = _Parser(prog="reelflow", description="Turn a written script into a narrated video.")
+    top.add_argument("--verbose", action="store_true",
+                     help="show tracebacks and Prefect's log lines")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(commands)
+    _add_verbose(commands)
     return top
+
+
+def _add_verbose(commands: Any) -> None:
+    # Also after the command (``reelflow render x --verbose``), without overriding the top one.
+    for command in set(commands.choices.values()):
+        command.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help=argparse.SUPPRESS)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _add_verbose(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the process exit code.
 
-    0: done; 2: invalid input (a bad script or argument, an unknown id); 1: the work failed.
+    0: done; 2: invalid input (a bad script, argument or setting, an unknown id); 1: the work
+    failed, or the environment did (database, disk, Prefect); 130: interrupted.
     """
     args = parser().parse_args(argv)
     try:
         args.handler(args, Settings.from_env())
     except (InvalidScript, InvalidArgument, InvalidMedia, NotFound) as exc:
         prefix = "invalid script: " if isinstance(exc, InvalidScript) else ""
-        print(f"reelflow: {prefix}{exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return _report(args, f"{prefix}{exc}", EXIT_INVALID)
     except ReelflowError as exc:
-        print(f"reelflow: failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _report(args, f"failed: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
-        print("reelflow: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _report(args, "interrupted", EXIT_INTERRUPTED)
+    except Exception as exc:  # a failure nobody translated: still one line, the trace on ask
+        return _report(args, f"failed: unexpected {type(exc).__name__}: {_first_line(exc)} "
+                             "(--verbose shows the traceback)", EXIT_FAILED)
     return EXIT_OK
+
+
+def _report(args: argparse.Namespace, line: str, code: int) -> int:
+    if getattr(args, "verbose", False):
+        traceback.print_exc()
+    print(f"reelflow: {_first_line(line)}", file=sys.stderr)
+    return code
+
+
+def _first_line(value: object) -> str:
+    lines = str(value).strip().splitlines()
+    return lines[0][:2000] if lines else type(value).__name__
 
 
 if __name__ == "__main__":

@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+from reelflow.errors import StorageError
 from reelflow.settings import Settings
 
 
-def prepare_prefect(settings: Settings) -> None:
-    """Sets quiet, offline Prefect defaults unless the user set their own.
+def prepare_prefect(settings: Settings, *, quiet: bool = False,
+                    local_server: bool = False) -> None:
+    """Sets quiet, offline Prefect defaults unless the user set their own. Call it before
+    anything imports prefect.
 
-    Without PREFECT_HOME, Prefect's local state (and its ephemeral server's database) goes
-    into REELFLOW_HOME/prefect, so one data directory holds everything.
+    Without PREFECT_HOME, Prefect's local state (and its temporary server's database) goes
+    into REELFLOW_HOME/prefect, so one data directory holds everything. ``quiet``: Prefect's
+    log lines go to its API (the UI shows them) but not to this terminal, whose one line of
+    outcome the command prints itself. ``local_server``: without PREFECT_API_URL, a temporary
+    server is started for this command (deployments/local_server.py); raises ReelflowError
+    when it does not come up.
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    settings.home.mkdir(parents=True, exist_ok=True)
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if "PREFECT_HOME" not in os.environ:
         prefect_home = settings.home / "prefect"
-        prefect_home.mkdir(parents=True, exist_ok=True)
+        try:
+            prefect_home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create Prefect's folder {prefect_home}: "
+                               f"{exc.strerror or exc}") from exc
         os.environ["PREFECT_HOME"] = str(prefect_home)
+    if local_server:
+        from reelflow.deployments.local_server import DEFAULT_STARTUP_SECONDS, use_temporary_server
+
+        timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "")
+        seconds = float(timeout) if timeout.replace(".", "", 1).isdigit() else 0.0
+        use_temporary_server(Path(os.environ["PREFECT_HOME"]).expanduser(),
+                             seconds or DEFAULT_STARTUP_SECONDS)

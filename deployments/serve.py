@@ -17,6 +17,7 @@ from typing import Any
 from reelflow.deployments.definitions import Definition, definitions
 from reelflow.deployments.warm_runs import start_warm_runs
 from reelflow.errors import ReelflowError
+from reelflow.processes import die_with_parent
 
 
 def deployments() -> list[Any]:
@@ -102,7 +103,8 @@ def start_server(host: str, port: int, log_path: str, wait_seconds: float = 180.
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port",
          str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=None if env is None else dict(env))
+        env=None if env is None else dict(env),
+        preexec_fn=die_with_parent())  # noqa: PLW1509 - no other thread forks meanwhile
     api = f"http://{local_address(host)}:{port}/api"
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from reelflow.errors import RenderFailed
+from reelflow.processes import die_with_parent
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +29,10 @@ def run_ffmpeg(args: Sequence[str], *, what: str) -> None:
     """
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        # The arranging function only makes one system call in the child, so it is safe
+        # beside other threads; the thread waits for ffmpeg, so ffmpeg dies with the process.
+        done = subprocess.run(command, capture_output=True, text=True, check=False,
+                              preexec_fn=die_with_parent())
     except OSError as exc:
         raise RenderFailed(f"{what}: cannot start ffmpeg: {exc}") from exc
     if done.returncode != 0:

@@ -56,6 +56,11 @@ _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """The author's value for a message: quoted, and cut when it is long."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def _invalid(kind: str, reason: str) -> PydanticCustomError:
     # The reason travels as context, not as the template, so braces in user input are inert.
     return PydanticCustomError(kind, "{reason}", {"reason": reason})
@@ -67,9 +72,10 @@ def _known_once(field: str, names: list[Any], value: Any, choices: tuple[str, ..
     field's error naming the first unknown one, or the repetition."""
     for name in names:
         if name not in choices:
-            raise _invalid(field, f"unknown {noun} {name!r} in {value!r}; {expected}")
+            raise _invalid(field, f"unknown {noun} {_shown(str(name))} in {_shown(str(value))}; "
+                                  f"{expected}")
     if len(set(names)) != len(names):
-        raise _invalid(field, f"{value!r} names a {noun} twice; {expected}")
+        raise _invalid(field, f"{_shown(str(value))} names a {noun} twice; {expected}")
     return names
 
 
@@ -123,20 +129,20 @@ class RenderSettings(BaseModel):
         if size is None:
             raise _invalid(
                 "resolution",
-                f"{value!r} is not a resolution; expected WIDTHxHEIGHT, e.g. 1280x720",
+                f"{_shown(value)} is not a resolution; expected WIDTHxHEIGHT, e.g. 1280x720",
             )
         width, height = size
         if not (MIN_SIDE <= width <= MAX_WIDTH and MIN_SIDE <= height <= MAX_HEIGHT):
             raise _invalid(
                 "resolution",
-                f"{value!r} is out of range; expected WIDTHxHEIGHT with width "
+                f"{_shown(value)} is out of range; expected WIDTHxHEIGHT with width "
                 f"{MIN_SIDE}..{MAX_WIDTH} and height {MIN_SIDE}..{MAX_HEIGHT}",
             )
         if width % 2 or height % 2:
             # H.264 with yuv420p subsamples chroma 2x2, so odd sides cannot be encoded.
             raise _invalid(
                 "resolution",
-                f"{value!r} has an odd side; expected WIDTHxHEIGHT with both numbers even",
+                f"{_shown(value)} has an odd side; expected WIDTHxHEIGHT with both numbers even",
             )
         return text
 
@@ -150,7 +156,7 @@ class RenderSettings(BaseModel):
         names = [name.strip().lower() for name in value.split(",")]
         expected = f"expected a comma-separated chain of {', '.join(SPEECH_ENGINES)}"
         if any(not name for name in names):
-            raise _invalid("tts", f"{value!r} has an empty engine name; {expected}")
+            raise _invalid("tts", f"{_shown(value)} has an empty engine name; {expected}")
         return ",".join(_known_once("tts", names, value, SPEECH_ENGINES, "speech engine",
                                     expected))
 
@@ -166,7 +172,8 @@ class RenderSettings(BaseModel):
     @classmethod
     def _check_language(cls, value: Any) -> Any:
         if isinstance(value, str) and not _LANGUAGE.match(value.strip()):
-            raise _invalid("language", f"{value!r} is not a language tag such as 'en' or 'en-US'")
+            raise _invalid("language",
+                           f"{_shown(value)} is not a language tag such as 'en' or 'en-US'")
         return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="before")
@@ -256,6 +263,10 @@ class Scene(BaseModel):
         text = _WHITESPACE.sub(" ", value).strip()
         if not text:
             raise _invalid("empty_narration", "must not be empty")
+        if not any(char.isalnum() for char in text):
+            # Punctuation alone gives a speech engine nothing to say: it would fail, and retry.
+            raise _invalid("unspeakable_narration",
+                           f"{text[:40]!r} has nothing to speak; write at least one word")
         return text
 
     @field_validator("heading", "narration")

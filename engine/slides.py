@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from reelflow.engine.fonts import font_name
+from reelflow.engine.pictures import open_rgb
 from reelflow.engine.typeset import BASELINE, Line, set_line, wrap
 from reelflow.engine.writing import is_rtl
 from reelflow.errors import RenderFailed
@@ -97,8 +98,7 @@ def render_slide(slide: Slide, target: Path, width: int, height: int) -> dict[st
 def _background(path: Path | None, width: int, height: int) -> Image.Image:
     if path is not None:
         try:
-            with Image.open(path) as source:
-                picture = ImageOps.fit(source.convert("RGB"), (width, height))
+            picture = ImageOps.fit(open_rgb(path, BACKGROUND_TOP), (width, height))
         except (OSError, UnidentifiedImageError) as exc:
             raise RenderFailed(f"cannot read the scene image {path}: {exc}") from exc
         # Darken the picture so white text stays readable on any image.
@@ -124,6 +124,7 @@ class _Fitter:
         When even the smallest size overflows, the text is cut at the last line that fits and
         ends with an ellipsis rather than spilling off the slide.
         """
+        smallest = max(1, smallest)  # a tiny frame still gets (unreadable) one-pixel text
         low, high = smallest, max(smallest, largest)
         best: _Fitted | None = None
         while low <= high:

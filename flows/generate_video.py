@@ -13,11 +13,12 @@ from prefect.runtime import flow_run
 from pydantic import Field
 
 from reelflow.db.states import JobStatus
-from reelflow.engine.parsing import parse_script
 from reelflow.engine.script import MAX_SCENES
 from reelflow.engine.usage import ResourceMeter
 from reelflow.errors import InvalidScript
 from reelflow.services.heartbeat import JobHeartbeat
+from reelflow.services.intake import accept
+from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
 from reelflow.settings import Settings
@@ -82,8 +83,9 @@ def generate_video(
     Args:
         script: The script's text: Markdown (# Title, then ## sections as scenes), plain
             paragraphs, YAML or JSON. Required (over the API, script_path may replace it).
-        script_path: API only, instead of script: the path of a script file on the worker
-            (the run form always sends script).
+        script_path: API only, instead of script: the path of a script file on the worker,
+            inside one of the folders the operator allowed (REELFLOW_SCRIPT_DIRS; none by
+            default). The run form always sends script.
         title: Video title. Empty: the script's # Title.
         resolution: Frame size (the script's own setting wins over the default).
         custom_resolution: Any other WIDTHxHEIGHT (even numbers), e.g. 1000x562; overrides
@@ -111,8 +113,10 @@ def generate_video(
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
     try:
-        source, source_name, kind, script_dir = read_source(script, script_path)
-        parsed = parse_script(source, source_name=source_name, overrides=overrides(
+        source, source_name, kind, folder = read_source(settings, script, script_path)
+        # Everything the script names is resolved and checked here, before the job exists.
+        accepted = accept(settings, source, source_name=source_name, script_folder=folder,
+                          overrides=overrides(
             title=title, resolution=resolution, custom_resolution=custom_resolution,
             quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
             motion=motion, formats=formats, caption_position=caption_position,
@@ -120,6 +124,7 @@ def generate_video(
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
+    parsed = accepted.script
     render = parsed.settings
     tag_run(job_id, session_id)
     script_id = store_script(settings, parsed.title, stored_text(source), source_name, kind,
@@ -135,7 +140,7 @@ def generate_video(
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     try:
-        with JobHeartbeat(settings, job_id):
+        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds):
             progress = Progress(settings, job_id)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
@@ -143,8 +148,9 @@ def generate_video(
             voices = [narrate_scene.submit(settings, job_id, n, scene, render)
                       for n, scene in enumerate(parsed.scenes, start=1)]
             slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
-                                        script_dir)
-                      for n, scene in enumerate(parsed.scenes, start=1)]
+                                        image)
+                      for n, (scene, image) in enumerate(zip(parsed.scenes, accepted.images,
+                                                             strict=True), start=1)]
             narrated = progress.between(5, 60, "narrated scene")
             narrations = []
             for done, future in enumerate(voices, start=1):
@@ -173,13 +179,9 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
-        fail_job(settings, job_id, _describe(exc))
+        fail_job(settings, job_id, describe_failure(exc, settings.media_root))
         raise
     publish_report(settings, job_id)
     return {"job_id": str(job_id), "status": JobStatus.COMPLETED.value, "video": videos[0],
             "videos": videos, "files": job_files(settings, job_id), "resource_usage": usage}
 
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,4 +1,5 @@
-"""Atomic file output: a file appears at its final path complete, or not at all.
+"""Atomic file output: a file appears at its final path complete, or not at all; and safe
+input: a regular file opened without following a link, read up to a limit.
 
 Also the names of unfinished files, defined here once: the engine makes them, and retention
 (storage/) recognises stale ones by the same names.
@@ -6,11 +7,14 @@ Also the names of unfinished files, defined here once: the engine makes them, an
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 PARTIAL_PREFIX = ".partial-"  # .partial-<12 hex>-<final name>, beside the final file
 PARTS_PREFIX = ".parts-"  # .parts-<stem of the video>/, the segments a video is built from
@@ -72,3 +76,38 @@ def atomic_output(final: Path) -> Iterator[Path]:
         publish(temp, final)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Opens ``path`` for reading only if it is a regular file reached without following a
+    symbolic link in its last part; raises OSError otherwise (IsADirectoryError for a folder).
+
+    Why O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever;
+    the check after opening (on the open file, not the name) refuses it and devices.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a device, FIFO or socket)",
+                          str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Returns up to ``limit + 1`` bytes of ``stream``: one more than allowed is enough to
+    tell a file that is too large, without reading a huge one (or /dev/zero) to its end."""
+    chunks, left = [], limit + 1
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,10 +15,13 @@ DEFAULT_HOME = "reelflow-data"
 DEFAULT_WEB_HOST = "127.0.0.1"
 DEFAULT_WEB_PORT = 8800
 DEFAULT_UPLOAD_MAX_MB = 200
+DEFAULT_HEARTBEAT_SECONDS = 10.0
 
 
 class Settings(BaseModel):
-    """Where reelflow keeps its data, which database it uses, and how its web server serves."""
+    """Where reelflow keeps its data, which database it uses, which folders scripts may read
+    from beyond their own folder and the media root's uploads and stock library, and how its
+    web server serves."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -25,6 +29,11 @@ class Settings(BaseModel):
     database_url: str
     media_root: Path
     media_url_prefix: str = "/media"
+    # Folders whose script files the run parameter script_path may name (none by default).
+    script_dirs: tuple[Path, ...] = ()
+    # Folders any script may take images from, on top of uploads and stock (none by default).
+    allowed_media_dirs: tuple[Path, ...] = ()
+    heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
     web_host: str = DEFAULT_WEB_HOST
     web_port: int = DEFAULT_WEB_PORT
     # The address people reach the web server at; None: no server is configured to serve.
@@ -36,19 +45,23 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
-        """Reads REELFLOW_HOME, REELFLOW_DATABASE_URL, REELFLOW_MEDIA_ROOT and the web
-        server's REELFLOW_WEB_HOST, REELFLOW_WEB_PORT, REELFLOW_PUBLIC_URL,
-        REELFLOW_READ_TOKENS, REELFLOW_ADMIN_TOKENS (comma lists) and REELFLOW_UPLOAD_MAX_MB.
+        """Reads REELFLOW_HOME, REELFLOW_DATABASE_URL, REELFLOW_MEDIA_ROOT, the folder lists
+        REELFLOW_SCRIPT_DIRS and REELFLOW_ALLOWED_MEDIA_DIRS (separated by ``os.pathsep``, like
+        PATH), REELFLOW_HEARTBEAT_SECONDS, and the web server's REELFLOW_WEB_HOST,
+        REELFLOW_WEB_PORT, REELFLOW_PUBLIC_URL, REELFLOW_READ_TOKENS, REELFLOW_ADMIN_TOKENS
+        (comma lists) and REELFLOW_UPLOAD_MAX_MB.
 
         Defaults: home is ``reelflow-data`` in the working directory, the database is a SQLite
-        file in home, media lives in ``home/media``; the web server listens on 127.0.0.1:8800
-        and no public URL or token is set. Relative paths are made absolute. Raises
-        InvalidArgument naming the variable when a number or URL is malformed.
+        file in home, media lives in ``home/media``, no extra folders, a heartbeat every 10 s;
+        the web server listens on 127.0.0.1:8800 and no public URL or token is set. Relative
+        paths are made absolute. Raises InvalidArgument naming the variable when a value is
+        malformed.
         """
         env = os.environ if env is None else env
         base = cwd or Path.cwd()
-        home = (base / env.get("REELFLOW_HOME", DEFAULT_HOME)).resolve()
-        media = (base / env.get("REELFLOW_MEDIA_ROOT", str(home / "media"))).resolve()
+        home = _absolute(base, _text(env, "REELFLOW_HOME", DEFAULT_HOME), "REELFLOW_HOME")
+        media = _absolute(base, _text(env, "REELFLOW_MEDIA_ROOT", str(home / "media")),
+                          "REELFLOW_MEDIA_ROOT")
         url = env.get("REELFLOW_DATABASE_URL") or f"sqlite:///{home / 'reelflow.db'}"
         public = (env.get("REELFLOW_PUBLIC_URL") or "").strip().rstrip("/") or None
         if public is not None and not public.startswith(("http://", "https://")):
@@ -56,6 +69,10 @@ class Settings(BaseModel):
                                   f"got {public!r}")
         return cls(
             home=home, database_url=url, media_root=media,
+            script_dirs=_folders(env, "REELFLOW_SCRIPT_DIRS", base),
+            allowed_media_dirs=_folders(env, "REELFLOW_ALLOWED_MEDIA_DIRS", base),
+            heartbeat_seconds=_seconds(env, "REELFLOW_HEARTBEAT_SECONDS",
+                                       DEFAULT_HEARTBEAT_SECONDS, 0.2, 600.0),
             web_host=env.get("REELFLOW_WEB_HOST") or DEFAULT_WEB_HOST,
             web_port=_number(env, "REELFLOW_WEB_PORT", DEFAULT_WEB_PORT, 1, 65535),
             public_url=public,
@@ -81,3 +98,38 @@ def _number(env: Mapping[str, str], name: str, default: int, low: int, high: int
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise InvalidArgument(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
     return int(raw)
+
+
+def _text(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if "\x00" in value:
+        raise InvalidArgument(f"{name} contains a NUL character")
+    return value
+
+
+def _folders(env: Mapping[str, str], name: str, base: Path) -> tuple[Path, ...]:
+    raw = _text(env, name, "")
+    return tuple(_absolute(base, part.strip(), name)
+                 for part in raw.split(os.pathsep) if part.strip())
+
+
+def _absolute(base: Path, text: str, name: str) -> Path:
+    try:
+        return (base / text).resolve()
+    except (OSError, RuntimeError) as exc:  # e.g. a symbolic link loop
+        raise InvalidArgument(f"{name}: cannot resolve {text[:80]!r}: {exc}") from exc
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float,
+             high: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # NaN fails this too
+        raise InvalidArgument(f"{name} must be a number of seconds from {low:g} to {high:g}, "
+                              f"got {raw[:40]!r}")
+    return value

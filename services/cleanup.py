@@ -12,6 +12,7 @@ from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
 from reelflow.storage.accounting import Drift, reconcile
 from reelflow.storage.cleanup import Outcome, execute
+from reelflow.storage.identity import verify
 from reelflow.storage.inventory import scan, snapshot
 from reelflow.storage.retention import Plan, plan_cleanup
 
@@ -28,13 +29,24 @@ def _open(settings: Settings) -> Database:
 
 
 def check_database(settings: Settings) -> None:
-    """Opens the database and reads the storage records; raises StorageError saying that
-    nothing will be deleted when it cannot, before any step changes anything."""
+    """Opens the database, reads the storage records and checks that the media root is the
+    one this database recorded; raises StorageError saying that nothing will be deleted when
+    it cannot, before any step changes anything."""
     try:
-        with _open(settings).unit_of_work(read_only=True) as uow:
-            uow.storage.all()
+        check_media_root(settings)
     except (StorageError, DatabaseError) as exc:
-        raise StorageError(f"refusing to delete anything: {exc}") from exc
+        message = str(exc)
+        raise StorageError(message if message.startswith("refusing") else
+                           f"refusing to delete anything: {message}") from exc
+
+
+def check_media_root(settings: Settings) -> None:
+    """Raises StorageError unless the media root's folders are real folders and its marker
+    holds the id this database recorded. Every command that deletes calls this first."""
+    media = layout(settings)
+    with _open(settings).unit_of_work(read_only=True) as uow:
+        uow.storage.all()
+        verify(uow, media.root)
 
 
 def plan(settings: Settings, grace_hours: float) -> Plan:
@@ -53,13 +65,17 @@ def plan(settings: Settings, grace_hours: float) -> Plan:
 
 
 def delete(settings: Settings, planned: Plan) -> Outcome:
-    """Deletes the planned files, then their rows, then the planned jobs; returns the outcome."""
+    """Deletes the planned files, then their rows, then the planned jobs; returns the outcome.
+    Raises StorageError, deleting nothing, when the media root is not this database's."""
+    check_media_root(settings)
     return execute(planned, _open(settings), layout(settings))
 
 
 def rescan(settings: Settings, cleaned: bool = False) -> list[Drift]:
     """Rescans the media root, fixes the counters that drifted and returns what it fixed;
-    ``cleaned`` stamps last_cleanup on every storage record."""
+    ``cleaned`` stamps last_cleanup on every storage record. Raises StorageError when the
+    media root is not this database's (its files would be counted as this one's)."""
+    check_media_root(settings)
     return reconcile(_open(settings), layout(settings), cleaned_at=utcnow() if cleaned else None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import uuid
 from pathlib import Path
@@ -62,13 +63,13 @@ def complete_job(settings: Settings, job_id: uuid.UUID,
 def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
     """Marks the job and its unfinished videos FAILED with ``message``; removes what it left.
 
-    A job and its videos never disagree: the video files are deleted first, then the rows
-    change in the same transaction, so a rescan never counts a file that is about to go. A
-    video that was never verified is marked FAILED; one already verified (the job was stopped
-    between verification and completion) is removed with its row and uncounted, since a FAILED
-    job keeps no finished video. Every partial file of the job goes too. Returns False when
-    there is no such job or it had already ended (its first outcome stands), True when this
-    call failed it.
+    A job and its videos never disagree: the video files, every partial file and every file
+    in the job's folders that no row records are deleted first (what rows record stays,
+    counted), then the rows change in the same transaction, so a rescan never counts a file
+    that is about to go. A video that was never verified is marked FAILED; one already verified
+    (the job was stopped between verification and completion) is removed with its row and
+    uncounted, since a FAILED job keeps no finished video. Returns False when there is no such
+    job or it had already ended (its first outcome stands), True when this call failed it.
     """
     now = utcnow()
     media = layout(settings)
@@ -83,7 +84,8 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
                 uow.media.delete_videos([video.id])
             else:
                 Path(video.file_path).unlink(missing_ok=True)
-        _remove(media.leftovers(job_id, [Path(video.file_path) for video in videos]))
+        recorded = frozenset(asset.file_path for asset in uow.assets.for_job(job_id))
+        _remove(media.leftovers(job_id, [Path(video.file_path) for video in videos], recorded))
         job.fail(message[:4000].strip() or "failed", now)
         for video in videos:
             if video.generation_status not in TERMINAL_VIDEO_STATES:
@@ -94,7 +96,18 @@ def mark_failed(settings: Settings, job_id: uuid.UUID, message: str) -> bool:
 
 def _remove(paths: list[Path]) -> None:
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def describe_failure(error: BaseException, media_root: Path) -> str:
+    """The job's error_message for what failed it: the error's type and text; a full disk
+    says so, naming the media root and the file it could not write when known."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f" writing {error.filename}" if error.filename else ""
+        return (f"StorageError: no space left on the device{where} (the media root "
+                f"{media_root} is full)")
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -11,10 +12,12 @@ from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.slides import Slide, render_slide
 from reelflow.engine.speech import Narration, SpeechChain, build_engine
 from reelflow.errors import RenderFailed
-from reelflow.files import atomic_output
+from reelflow.files import atomic_output, open_regular
+from reelflow.services.intake import SceneImage
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
 from reelflow.storage.accounting import counted_publisher, record_asset
+from reelflow.storage.layout import MediaLayout
 
 
 def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
@@ -31,54 +34,49 @@ def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
     target.parent.mkdir(parents=True, exist_ok=True)
     narration = chain.narrate(scene.narration, target, speed=render.speed)
     record_file(settings, job_id, target, AssetType.AUDIO, SourceType.GENERATED,
-            narration.duration, {**narration.metadata(), "scene": index + 1})
+                narration.duration, {**narration.metadata(), "scene": index + 1})
     return narration
 
 
 def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: str,
-         scene: Scene, render: RenderSettings, script_dir: str | None) -> Path:
-    """Draws scene ``index``'s slide (over the scene's own image, if it names one) and records
-    it; returns the slide's path. Raises RenderFailed when the scene's image is missing or
-    unreadable.
+         scene: Scene, render: RenderSettings, image: SceneImage | None) -> Path:
+    """Draws scene ``index``'s slide (over the scene's checked picture, if it has one) and
+    records it; returns the slide's path. The picture is copied into the job's folder and
+    recorded first. Raises RenderFailed when the picture changed since it was checked.
     """
     media = layout(settings)
-    background = None
-    if scene.image:
-        source = _resolve_image(scene.image, script_dir)
-        background = media.scene_image(job_id, index, source.suffix)
-        background.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_output(background) as temp:
-            shutil.copyfile(source, temp)
-        record_file(settings, job_id, background, AssetType.IMAGE, SourceType.USER_UPLOADED, None,
-                {"dimensions": _dimensions(background), "format": source.suffix.lstrip("."),
-                 "generation_method": "user-provided", "scene": index + 1,
-                 "original": str(source)})
+    background = _copy_picture(settings, media, job_id, index, image) if image else None
     target = media.slide(job_id, index)
     slide = Slide(title=title, heading=scene.heading, body=scene.narration, index=index,
                   count=count, background=background, language=render.language)
     metadata = render_slide(slide, target, render.width, render.height)
     record_file(settings, job_id, target, AssetType.IMAGE, SourceType.GENERATED, None,
-            {**metadata, "scene": index + 1})
+                {**metadata, "scene": index + 1})
     return target
 
 
-def _resolve_image(hint: str, script_dir: str | None) -> Path:
-    path = Path(hint).expanduser()
-    if not path.is_absolute() and script_dir:
-        path = Path(script_dir) / path
-    if not path.is_file():
-        raise RenderFailed(f"scene image not found: {hint}")
-    return path
-
-
-def _dimensions(path: Path) -> list[int]:
-    from PIL import Image, UnidentifiedImageError
-
+def _copy_picture(settings: Settings, media: MediaLayout, job_id: uuid.UUID, index: int,
+                  image: SceneImage) -> Path:
+    # Why the realpath comparison and O_NOFOLLOW: the picture was judged by its real path at
+    # validation; if a link appeared on the way since, this is no longer that file.
+    if os.path.realpath(image.path) != image.path:
+        raise RenderFailed(f"scene {index + 1}: image {image.written!r} changed since it was "
+                           "checked")
+    copy = media.scene_image(job_id, index, image.extension)
+    copy.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with Image.open(path) as image:
-            return [image.width, image.height]
-    except (OSError, UnidentifiedImageError) as exc:
-        raise RenderFailed(f"not a readable image: {path.name}") from exc
+        with open_regular(Path(image.path)) as source, atomic_output(copy) as temp, \
+                open(temp, "wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+    except OSError as exc:
+        raise RenderFailed(f"scene {index + 1}: image {image.written!r} cannot be copied: "
+                           f"{exc.strerror or exc}") from exc
+    source_type = SourceType.STOCK if image.stock else SourceType.USER_UPLOADED
+    record_file(settings, job_id, copy, AssetType.IMAGE, source_type, None,
+                {"dimensions": [image.width, image.height],
+                 "format": image.extension.lstrip("."), "generation_method": "user-provided",
+                 "scene": index + 1, "source": image.written})
+    return copy
 
 
 def record_file(settings: Settings, job_id: uuid.UUID, path: Path, kind: AssetType,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from reelflow.errors import InvalidArgument
 from reelflow.services.jobs import mark_failed
 from reelflow.services.runtime import database, utcnow
 from reelflow.settings import Settings
@@ -54,7 +55,17 @@ def reconcile_jobs(settings: Settings, read_state: ReadState, *,
                    ) -> list[dict[str, Any]]:
     """Fails every unfinished job whose run is over or silent, and ends each such run that is
     not over yet through ``end_run``; returns per job the message and the run's state after
-    (``run_state``: None when the orchestrator could not say)."""
+    (``run_state``: None when the orchestrator could not say).
+
+    Raises InvalidArgument when ``stale_after_seconds`` is shorter than three heartbeats: a
+    live job could then look silent and be failed.
+    """
+    shortest = 3 * settings.heartbeat_seconds
+    if not stale_after_seconds >= shortest:
+        raise InvalidArgument(
+            f"a heartbeat timeout of {stale_after_seconds:g} s would fail jobs that are alive: "
+            f"it must be at least {shortest:g} s, three heartbeats (REELFLOW_HEARTBEAT_SECONDS="
+            f"{settings.heartbeat_seconds:g})")
     with database(settings).unit_of_work(read_only=True) as uow:
         candidates = [(job.id, job.heartbeat_at or job.started_at) for job in uow.jobs.unfinished()]
     stale_after = timedelta(seconds=stale_after_seconds)

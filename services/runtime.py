@@ -7,7 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from reelflow.db.session import Database
+from reelflow.errors import DatabaseError, StorageError
 from reelflow.settings import Settings
+from reelflow.storage.identity import claim, read_marker
 from reelflow.storage.layout import MediaLayout
 
 _opened: list[Database] = []
@@ -17,12 +19,26 @@ _opened: list[Database] = []
 def _database(url: str, media_root: Path) -> Database:
     opened = Database.open(url, migrate=True, media_root=media_root)
     _opened.append(opened)
+    _claim_media_root(opened, media_root)
     return opened
 
 
+def _claim_media_root(opened: Database, root: Path) -> None:
+    # Read first, so that a read-only database (or one already claimed) costs no write.
+    try:
+        with opened.unit_of_work(read_only=True) as uow:
+            if uow.storage.identity() is not None or read_marker(root) is not None:
+                return
+        with opened.unit_of_work() as uow:
+            if claim(uow, root, utcnow()):
+                uow.commit()
+    except (DatabaseError, StorageError):
+        pass  # cannot record it now (read-only?): deleting commands will refuse and say why
+
+
 def database(settings: Settings) -> Database:
-    """Returns the process-wide Database for ``settings`` (migrated, and its MediaStorage
-    records created for the media root, on first use). Raises DatabaseError."""
+    """Returns the process-wide Database for ``settings`` (migrated, its MediaStorage records
+    created and its media root's identity recorded, on first use). Raises DatabaseError."""
     return _database(settings.database_url, settings.media_root)
 
 

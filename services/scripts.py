@@ -9,9 +9,12 @@ from pathlib import Path
 from reelflow.db.models import ScriptRecord
 from reelflow.db.states import ScriptKind
 from reelflow.engine.parsing import parse_script
+from reelflow.engine.script import MAX_SCRIPT_BYTES
 from reelflow.errors import InvalidScript
+from reelflow.files import open_regular, read_at_most
 from reelflow.services.runtime import database, utcnow
 from reelflow.settings import Settings
+from reelflow.storage.references import resolve_in
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
@@ -53,30 +56,40 @@ def stored_text(source: bytes) -> str:
     return source.decode("utf-8-sig")
 
 
-def read_source(script: str | None, script_path: str | None,
-                ) -> tuple[bytes, str | None, ScriptKind, str | None]:
+def read_source(settings: Settings, script: str | None, script_path: str | None,
+                ) -> tuple[bytes, str | None, ScriptKind, Path | None]:
     """Returns (bytes, source name, kind, folder) of a script given inline or as a path.
 
-    Exactly one of the two must be given (an empty or blank value is not given). Raises
-    InvalidScript otherwise, or when the file cannot be read; decoding and validation are the
-    parser's (it names bad UTF-8 and sizes).
+    Exactly one of the two must be given (an empty or blank value is not given). An inline
+    script has no folder. ``script_path`` may name only a regular file inside the configured
+    script folders (REELFLOW_SCRIPT_DIRS, none by default), read up to the script size limit:
+    never a device, FIFO or a link out. Raises InvalidScript otherwise; decoding and
+    validation are the parser's.
     """
     text = script if (script or "").strip() else ""
-    path_text = (script_path or "").strip()
-    if not text and not path_text:
+    written = (script_path or "").strip()
+    if not text and not written:
         raise InvalidScript("no script: paste the script's text into 'script' (or give "
                             "'script_path', a script file on the worker)")
-    if text and path_text:
+    if text and written:
         raise InvalidScript("give either the script's text (script) or a path (script_path), "
                             "not both")
     if text:
-        return text.encode("utf-8"), None, ScriptKind.INLINE, None
-    path = Path(path_text).expanduser()
+        return text.encode("utf-8", "surrogatepass"), None, ScriptKind.INLINE, None
+    if not settings.script_dirs:
+        raise InvalidScript("script_path is switched off: no script folders are configured "
+                            "(REELFLOW_SCRIPT_DIRS); send the script's text as script instead")
+    path = resolve_in(written, settings.script_dirs, "the script folders (REELFLOW_SCRIPT_DIRS)")
     try:
-        data = path.read_bytes()
+        with open_regular(path) as stream:
+            data = read_at_most(stream, MAX_SCRIPT_BYTES)
     except OSError as exc:
-        raise InvalidScript(f"cannot read script file {path}: {exc.strerror or exc}") from exc
-    return data, path.name, ScriptKind.UPLOADED, str(path.resolve().parent)
+        raise InvalidScript(f"cannot read script file {written!r}: {exc.strerror or exc}") \
+            from exc
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise InvalidScript(f"script file {written!r} is larger than the limit of "
+                            f"{MAX_SCRIPT_BYTES:,} bytes")
+    return data, path.name, ScriptKind.UPLOADED, path.parent
 
 
 def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
@@ -115,13 +128,14 @@ def _unless_default(value: str, default: str) -> str | None:
     return None if value in ("", default) else value
 
 
-def title_of(script: str | None, script_path: str | None, title: str | None) -> str | None:
+def title_of(settings: Settings, script: str | None, script_path: str | None,
+             title: str | None) -> str | None:
     """Returns the title a run of these parameters gets: ``title``, else the script's own
     (its # Title, else its file's name); None when the script cannot be read or parsed."""
     if title and title.strip():
         return title.strip()
     try:
-        source, source_name, _, _ = read_source(script, script_path)
+        source, source_name, _, _ = read_source(settings, script, script_path)
         return parse_script(source, source_name=source_name).title
     except InvalidScript:
         return None

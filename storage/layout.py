@@ -22,6 +22,7 @@ from reelflow.files import PARTIAL_PREFIX, parts_folder
 
 CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
 UPLOADS_FOLDER = "uploads"  # files people uploaded: images/uploads/, audio/uploads/, ...
+UPLOAD_TYPES = (StorageType.IMAGES, StorageType.AUDIO, StorageType.VIDEOS)
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -42,12 +43,23 @@ class MediaLayout:
         return self.root / STORAGE_DIRECTORY[kind]
 
     def ensure(self) -> None:
-        """Creates the root and every storage folder; raises StorageError when it cannot."""
-        try:
-            for kind in StorageType:
-                self.folder(kind).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the media root {self.root}: {exc}") from exc
+        """Creates the root and every storage folder; raises StorageError when it cannot, or
+        when a storage folder is a symbolic link.
+
+        Why refuse links: retention deletes inside these folders; a folder that is a link
+        (media/temp -> elsewhere) would have it delete files outside the media root.
+        """
+        for kind in StorageType:
+            folder = self.folder(kind)
+            if folder.is_symlink():
+                raise StorageError(f"the storage folder {folder} is a symbolic link (to "
+                                   f"{os.readlink(folder)}); storage folders must be real "
+                                   "folders inside the media root")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the storage folder {folder}: "
+                                   f"{exc.strerror or exc}") from exc
 
     def video(self, job_id: uuid.UUID, title: str, extension: str = "mp4") -> Path:
         return self.folder(StorageType.VIDEOS) / f"{slugify(title)}-{job_id.hex[:12]}.{extension}"
@@ -74,22 +86,31 @@ class MediaLayout:
         """Returns the folder of uploaded files of one storage type (images, audio, videos)."""
         return self.folder(kind) / UPLOADS_FOLDER
 
+    def library(self) -> tuple[Path, ...]:
+        """Returns the folders scripts may take files from: every uploads folder and stock."""
+        return (*(self.uploads(kind) for kind in UPLOAD_TYPES), self.folder(StorageType.STOCK))
+
     def speech_cache(self) -> Path:
         return self.folder(StorageType.AUDIO) / CACHE_FOLDER
 
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
 
-    def leftovers(self, job_id: uuid.UUID, videos: Sequence[Path]) -> list[Path]:
+    def leftovers(self, job_id: uuid.UUID, videos: Sequence[Path],
+                  recorded: frozenset[str] = frozenset()) -> list[Path]:
         """Returns the unfinished files and folders a job interrupted mid-step leaves behind.
 
         Partial writes and a video's parts folder are named by ``reelflow.files``; the job's
-        scratch folder holds only intermediate files. Beside each video: its partial file,
-        its poster's, and its parts folder.
+        scratch folder holds only intermediate files; in the job's own folders, every file
+        whose path is not in ``recorded`` (no row counts it: a copy or a narration written
+        just before a failure) is one too. Beside each video: its partial file, its poster's,
+        and its parts folder.
         """
         found = [self.scratch(job_id)]
         for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent):
             found += folder.glob(f"{PARTIAL_PREFIX}*")
+            found += [path for path in folder.glob("*") if str(path) not in recorded
+                      and not path.name.startswith(PARTIAL_PREFIX)]
         for video in videos:
             for name in (video.name, self.poster(video).name):
                 found += video.parent.glob(f"{PARTIAL_PREFIX}*-{name}")

@@ -12,6 +12,7 @@ from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.speech import Narration
 from reelflow.errors import VoiceUnavailable
 from reelflow.services import media
+from reelflow.services.intake import SceneImage
 from reelflow.settings import Settings
 
 
@@ -31,6 +32,7 @@ def narrate_scene(settings: Settings, job_id: uuid.UUID, number: int, scene: Sce
 
 @task(name="draw-slide", task_run_name="draw slide {number}", retries=1)
 def draw_slide(settings: Settings, job_id: uuid.UUID, number: int, count: int, title: str,
-               scene: Scene, render: RenderSettings, script_dir: str | None) -> Path:
-    """Draws scene ``number``'s (from 1) slide and records it. Raises RenderFailed."""
-    return media.draw(settings, job_id, number - 1, count, title, scene, render, script_dir)
+               scene: Scene, render: RenderSettings, image: SceneImage | None) -> Path:
+    """Draws scene ``number``'s (from 1) slide over its checked picture, if any, and records
+    it. Raises RenderFailed."""
+    return media.draw(settings, job_id, number - 1, count, title, scene, render, image)

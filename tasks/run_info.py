@@ -11,6 +11,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
+from reelflow.errors import ReelflowError
 from reelflow.services.reports import job_detail
 from reelflow.services.scripts import title_of
 from reelflow.settings import Settings
@@ -25,7 +26,11 @@ def run_name() -> str:
     from prefect.runtime import flow_run
 
     parameters = flow_run.parameters
-    title = title_of(parameters.get("script"), parameters.get("script_path"),
+    try:
+        settings = Settings.from_env()
+    except ReelflowError:
+        return "invalid settings"
+    title = title_of(settings, parameters.get("script"), parameters.get("script_path"),
                      parameters.get("title"))
     return (title or "invalid script")[:120]
 

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,6 +106,14 @@ def _connect_args(url: URL) -> dict[str, object]:
 def throwaway_server() -> Iterator[URL]:
     """Starts a private PostgreSQL in a temporary directory; yields its admin URL; stops it and
     deletes its files on exit. Raises PostgresUnavailable if it cannot."""
+    with restartable_server() as (url, _):
+        yield url
+
+
+@contextmanager
+def restartable_server() -> Iterator[tuple[URL, Callable[[], None]]]:
+    """As ``throwaway_server``, and also yields a function that restarts the server (a fast
+    shutdown: open connections are cut, as in a real restart)."""
     bindir = _find_binaries()
     as_root = os.geteuid() == 0
     workdir = Path(tempfile.mkdtemp(prefix="reelflow-pg-"))
@@ -147,8 +155,12 @@ def throwaway_server() -> Iterator[URL]:
             options,
             "start",
         )
+        def restart() -> None:
+            _run(as_root, workdir, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log),
+                 "-m", "fast", "-w", "-t", "60", "-o", options, "restart")
+
         try:
-            yield make_url(f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres")
+            yield make_url(f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"), restart
         finally:
             _run(
                 as_root,

@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any
 
+from reelflow.deployments.commands.numbers import whole
 from reelflow.deployments.commands.render import watch_line
 from reelflow.errors import NotFound
 from reelflow.services.reports import job_detail, job_rows
@@ -16,7 +17,8 @@ from reelflow.settings import Settings
 def register(commands: Any) -> None:
     jobs = commands.add_parser("jobs", help="list recent jobs")
     jobs.add_argument("--session", help="only this session's jobs")
-    jobs.add_argument("--limit", type=int, default=20)
+    jobs.add_argument("--limit", type=whole(1, 10_000), default=20,
+                      help="at most this many jobs, newest first (default 20)")
     jobs.add_argument("--json", action="store_true")
     jobs.set_defaults(handler=list_jobs)
 

@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+from reelflow.deployments.commands.numbers import number, whole
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
 from reelflow.deployments.commands.web import start_web_server
 from reelflow.deployments.definitions import GENERATE
@@ -30,15 +31,15 @@ def register(commands: Any) -> None:
     up = commands.add_parser(
         "up", help="start a local Prefect server (UI) and serve both deployments")
     up.add_argument("--host", default="127.0.0.1")
-    up.add_argument("--port", type=int, default=4200)
-    up.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
-    up.add_argument("--web-port", type=int, help="the gallery's port (default "
-                                                 "REELFLOW_WEB_PORT, else 8800)")
+    up.add_argument("--port", type=whole(1, 65535), default=4200)
+    up.add_argument("--limit", type=whole(1, 64), default=2, help="runs at once (default 2)")
+    up.add_argument("--web-port", type=whole(1, 65535), help="the gallery's port (default "
+                                                            "REELFLOW_WEB_PORT, else 8800)")
     up.set_defaults(handler=bring_up)
 
     serve = commands.add_parser(
         "serve", help="serve both deployments against PREFECT_API_URL (no work pool)")
-    serve.add_argument("--limit", type=int, default=2, help="runs at once (default 2)")
+    serve.add_argument("--limit", type=whole(1, 64), default=2, help="runs at once (default 2)")
     serve.set_defaults(handler=serve_only)
 
     submit = commands.add_parser(
@@ -52,8 +53,9 @@ def register(commands: Any) -> None:
 
     reconcile = commands.add_parser(
         "reconcile", help="fail jobs whose run crashed or whose heartbeat stopped")
-    reconcile.add_argument("--stale-after", type=float, default=120.0, metavar="SECONDS",
-                           help="heartbeat timeout (default 120)")
+    reconcile.add_argument("--stale-after", type=number(0, 30 * 86400), default=120.0,
+                           metavar="SECONDS", help="heartbeat timeout (default 120; at least "
+                                                   "three heartbeats)")
     reconcile.add_argument("--json", action="store_true")
     reconcile.set_defaults(handler=reconcile_now)
 
@@ -119,12 +121,11 @@ def serve_only(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def submit_run(args: argparse.Namespace, settings: Settings) -> None:
-    data, path = read_script(args.script)
-    params = flow_parameters(args, data, path)
-    params.pop("script_path", None)
-    # The worker may be another machine: send the text itself, not a path on this one.
-    params["script"] = data.decode("utf-8-sig")
-    prepare_prefect(settings)
+    data, _ = read_script(args.script)
+    # The worker may be another machine: send the text itself, not a path on this one; it
+    # has no folder there, so it is validated as an inline script.
+    params = flow_parameters(args, settings, data, None)
+    prepare_prefect(settings, quiet=not args.verbose)
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
@@ -198,7 +199,7 @@ def _follow(run_id: uuid.UUID, quiet: bool) -> str:
 
 
 def reconcile_now(args: argparse.Namespace, settings: Settings) -> None:
-    prepare_prefect(settings)
+    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
     from reelflow.tasks.reconcile import reconcile_with_prefect
 
     fixed = reconcile_with_prefect(settings, args.stale_after)

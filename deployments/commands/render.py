@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from reelflow.deployments.prefect_env import prepare_prefect
-from reelflow.errors import InvalidScript, ReelflowError
+from reelflow.errors import InvalidArgument, InvalidScript, ReelflowError
+from reelflow.files import read_at_most
 from reelflow.settings import Settings
 from reelflow.vocabulary import (
     CAPTION_POSITIONS,
@@ -25,6 +28,8 @@ from reelflow.vocabulary import (
     SPEECH_ENGINES,
     VIDEO_FORMATS,
 )
+
+MAX_SESSION_CHARS = 128  # the jobs' session_id column
 
 
 def register(commands: Any) -> None:
@@ -75,22 +80,40 @@ def _formats(text: str) -> list[str]:
 
 
 def read_script(name: str) -> tuple[bytes, Path | None]:
-    """Returns the bytes of script file ``name`` (``-``: standard input) and its path."""
-    if name == "-":
-        return sys.stdin.buffer.read(), None
-    path = Path(name)
+    """Returns the bytes of script file ``name`` (``-``: standard input) and, when it is a
+    regular file, its real path (a pipe such as ``<(cat x.md)`` has no folder: it is inline).
+
+    Reads at most the script size limit; raises InvalidScript when it cannot or it is larger.
+    """
+    from reelflow.engine.script import MAX_SCRIPT_BYTES
+
     try:
-        return path.read_bytes(), path
+        if name == "-":
+            data, path = read_at_most(sys.stdin.buffer, MAX_SCRIPT_BYTES), None
+        else:
+            with open(name, "rb") as stream:
+                data = read_at_most(stream, MAX_SCRIPT_BYTES)
+                regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+            path = Path(os.path.realpath(name)) if regular else None
     except OSError as exc:
-        raise InvalidScript(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise InvalidScript(f"cannot read {name}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise InvalidScript(f"{name} is larger than the limit of {MAX_SCRIPT_BYTES:,} bytes")
+    return data, path
 
 
-def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) -> dict[str, Any]:
+def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
+                    path: Path | None) -> dict[str, Any]:
     """Returns the generate-video parameters for the command's options (only those given),
-    after validating the script exactly as the flow will (raises InvalidScript)."""
-    from reelflow.engine.parsing import parse_script
+    after validating the script exactly as the flow will, pictures included (raises
+    InvalidScript). ``path`` None: the script goes inline and has no folder.
+    """
+    from reelflow.services.intake import accept
     from reelflow.services.scripts import overrides
 
+    if not 1 <= len(args.session) <= MAX_SESSION_CHARS:
+        raise InvalidArgument(f"--session must be 1 to {MAX_SESSION_CHARS} characters, got "
+                              f"{len(args.session)}")
     params: dict[str, Any] = {
         "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
         "tts": args.tts, "session_id": args.session,
@@ -103,27 +126,36 @@ def flow_parameters(args: argparse.Namespace, data: bytes, path: Path | None) ->
     # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script
     # fails in milliseconds.
     chosen = {key: value for key, value in params.items() if key != "session_id"}
-    parse_script(data, source_name=path.name if path else None,
-                 overrides=overrides(**chosen))
+    accept(settings, data, source_name=path.name if path else None,
+           script_folder=path.parent if path else None, overrides=overrides(**chosen))
     if path is None:
         params["script"] = data.decode("utf-8-sig")
     else:
-        params["script_path"] = str(path.resolve())
+        params["script_path"] = str(path)
     return params
 
 
+def allow_script_folder(path: Path) -> None:
+    """Lets the flow this process runs read the script file the user named on the command
+    line (the run parameter script_path reads only inside REELFLOW_SCRIPT_DIRS)."""
+    folders = [part for part in os.environ.get("REELFLOW_SCRIPT_DIRS", "").split(os.pathsep)
+               if part]
+    os.environ["REELFLOW_SCRIPT_DIRS"] = os.pathsep.join([*folders, str(path.parent)])
+
+
 def run(args: argparse.Namespace, settings: Settings) -> None:
+    from reelflow.services.preflight import check_writable
+
     data, path = read_script(args.script)
-    params = flow_parameters(args, data, path)
-    prepare_prefect(settings)
+    params = flow_parameters(args, settings, data, path)
+    check_writable(settings)  # one line now rather than a failed run after Prefect's start
+    if path is not None:
+        allow_script_folder(path)
+    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
     from reelflow.flows.generate_video import generate_video
 
-    try:
-        result = generate_video(**params)
-    except ReelflowError:
-        raise
-    except Exception as exc:  # Prefect wraps some failures; the job row holds the message
-        raise ReelflowError(f"{type(exc).__name__}: {exc}") from exc
+    state = generate_video(**params, return_state=True)
+    result = _outcome(settings, state)
     if args.json:
         print(json.dumps(result, default=str))
         return
@@ -148,3 +180,26 @@ def watch_line(settings: Settings, url_path: str) -> str:
     if full is not None:
         return f"watch: {full}"
     return f"watch: run `reelflow web`; it serves the gallery and {url_path}"
+
+
+def _outcome(settings: Settings, state: Any) -> dict[str, Any]:
+    """Given the flow run's final state, returns its result; raises what failed it, naming
+    the job (InvalidScript as it is: no job was made)."""
+    from reelflow.services.reports import job_detail
+
+    if state.is_completed():
+        return dict(state.result())
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, InvalidScript):
+        raise error
+    run_id = state.state_details.flow_run_id
+    if isinstance(error, BaseException):
+        reason = f"{type(error).__name__}: {str(error).strip() or state.message or state.name}"
+    else:
+        reason = state.message or state.name
+    try:
+        job = job_detail(settings, run_id)
+    except ReelflowError:  # no job row: the run failed before it could record one
+        raise ReelflowError(f"run {run_id} failed before its job was recorded: "
+                            f"{reason}") from None
+    raise ReelflowError(f"job {run_id} {job['status']}: {job['error_message'] or reason}")

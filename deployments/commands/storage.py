@@ -8,6 +8,7 @@ from typing import Any
 
 from reelflow.db.states import StorageType
 from reelflow.db.validation import PERMISSION_KEYS, POLICY_KEYS
+from reelflow.deployments.commands.numbers import number
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidArgument, NotFound, RecordInvalid, ReelflowError
 from reelflow.services.cleanup import rescan
@@ -40,7 +41,7 @@ def register(commands: Any) -> None:
         "cleanup", help="run the cleanup-media flow now: apply the retention policies")
     cleanup.add_argument("--dry-run", action="store_true",
                          help="only print what would be deleted; change nothing")
-    cleanup.add_argument("--grace-hours", type=float, default=1.0,
+    cleanup.add_argument("--grace-hours", type=number(0, 24 * 365), default=1.0,
                          help="keep unrecorded, partial and scratch files younger than this "
                               "(default 1)")
     cleanup.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
@@ -145,7 +146,7 @@ def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
 def run_cleanup(args: argparse.Namespace, settings: Settings) -> None:
     if args.wait < 0 or args.grace_hours < 0:
         raise InvalidArgument("--wait and --grace-hours take a number of at least 0")
-    prepare_prefect(settings)
+    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
     from reelflow.flows.cleanup_media import cleanup_media
 
     try:

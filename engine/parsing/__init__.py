@@ -6,7 +6,7 @@ wrong and where: a line number for text and syntax problems, a field path such a
 for model problems, and both when both are known.
 """
 
-from reelflow.engine.parsing.core import ScriptFormat, parse_script, script_sha256
+from reelflow.engine.parsing.core import ScriptFormat, parse_located, parse_script, script_sha256
 from reelflow.engine.parsing.draft import Loc
 
-__all__ = ["Loc", "ScriptFormat", "parse_script", "script_sha256"]
+__all__ = ["Loc", "ScriptFormat", "parse_located", "parse_script", "script_sha256"]

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from reelflow.engine.parsing.draft import _Draft
+from reelflow.engine.parsing.draft import Loc, _Draft
 from reelflow.engine.parsing.markdown import _parse_markdown
 from reelflow.engine.parsing.messages import _apply_overrides, _describe
 from reelflow.engine.parsing.structured import _parse_json, _parse_yaml
@@ -52,14 +52,27 @@ def parse_script(
     in the overrides or the script, the title is ``source_name``'s humanised stem, else
     "Untitled".
     """
+    return parse_located(data, source_name=source_name, overrides=overrides)[0]
+
+
+def parse_located(
+    data: bytes | str,
+    *,
+    source_name: str | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> tuple[Script, Mapping[Loc, int]]:
+    """As ``parse_script``, and also returns the source line of each field path it knows,
+    such as ``("scenes", 1, "image")`` (0-based scene index), for messages about the script
+    that only later checks can give (a scene's image that cannot be read)."""
     text = _decode(data)
     fmt = _choose_format(text, source_name)
     draft = _PARSERS[fmt](text)
     _apply_overrides(draft, overrides or {})
+    _refuse_unpaired_surrogates(draft.data)
     if "title" not in draft.data:
         draft.data["title"] = _title_from_name(source_name) or "Untitled"
     try:
-        return Script.model_validate(draft.data)
+        return Script.model_validate(draft.data), dict(draft.lines)
     except ValidationError as exc:
         raise InvalidScript(_describe(exc, draft.lines)) from exc
 
@@ -85,10 +98,35 @@ def _decode(data: bytes | str) -> str:
             f"script is not valid UTF-8: byte 0x{raw[offset]:02x} at offset {offset} "
             f"(line {line}){hint}"
         ) from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        # No database text column takes a NUL (PostgreSQL refuses it), and no script needs one.
+        line = text.count("\n", 0, nul) + 1
+        raise InvalidScript(f"script contains a NUL character (line {line})")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InvalidScript("script is empty")
     return text
+
+
+def _refuse_unpaired_surrogates(data: object) -> None:
+    # JSON and YAML escapes such as "\ud800" make strings that are not Unicode text: no
+    # file, database or speech engine can take them, so they are refused here, once.
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(item[exc.start])
+                raise InvalidScript(f"script contains an unpaired surrogate \\u{code:04x} "
+                                    f"(an escape that is not a character)") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _choose_format(text: str, source_name: str | None) -> ScriptFormat:

@@ -78,9 +78,11 @@ def _parse_markdown(text: str) -> _Draft:
     scenes = _scenes(units)
     if not scenes:
         raise InvalidScript("script has no narration: write at least one paragraph of text")
-    draft.data["scenes"] = [scene for scene, _ in scenes]
-    for index, (_, line) in enumerate(scenes):
+    draft.data["scenes"] = [scene for scene, _, _ in scenes]
+    for index, (_, line, image_line) in enumerate(scenes):
         draft.lines[("scenes", index)] = line
+        if image_line:
+            draft.lines[("scenes", index, "image")] = image_line
     return draft
 
 
@@ -117,9 +119,10 @@ def _merge(paragraphs: list[_Unit], heading: str | None, line: int) -> _Unit:
     return unit
 
 
-def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int]]:
-    """Given candidate scenes, returns (raw scene, line) pairs; image-only units are hints."""
-    scenes: list[tuple[dict[str, Any], int]] = []
+def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int, int]]:
+    """Given candidate scenes, returns (raw scene, its line, its image's line or 0) triples;
+    image-only units are hints for the next scene."""
+    scenes: list[tuple[dict[str, Any], int, int]] = []
     pending: list[tuple[str, int]] = []
     for unit in units:
         narration = " ".join(part for part in unit.text if part)
@@ -132,17 +135,20 @@ def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int]]:
         if unit.heading is not None:
             scene["heading"] = unit.heading
         images, pending = pending + unit.images, []
-        _set_image(scene, images)
-        scenes.append((scene, unit.line))
+        scenes.append((scene, unit.line, _set_image(scene, images)))
     if pending and scenes:
-        last = scenes[-1][0]
-        _set_image(last, [(last["image"], 0), *pending] if "image" in last else pending)
+        last, line, image_line = scenes[-1]
+        images = [(last["image"], image_line), *pending] if "image" in last else pending
+        scenes[-1] = (last, line, _set_image(last, images))
     return scenes
 
 
-def _set_image(scene: dict[str, Any], images: list[tuple[str, int]]) -> None:
+def _set_image(scene: dict[str, Any], images: list[tuple[str, int]]) -> int:
+    """Sets the scene's one image; returns its line (0: no image)."""
     if len(images) > 1:
         where = ", ".join(f"line {line}" for _, line in images if line)
         raise InvalidScript(f"a scene can show one image, found {len(images)} ({where})")
     if images:
         scene["image"] = images[0][0]
+        return images[0][1]
+    return 0

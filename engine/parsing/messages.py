@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from reelflow.engine.parsing.draft import Loc, _Draft
 from reelflow.engine.script import RenderSettings
 from reelflow.errors import InvalidScript
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _MAX_LISTED_ERRORS = 3
 _MAX_SHOWN_INPUT = 60
 
@@ -41,7 +43,7 @@ def _describe(exc: ValidationError, lines: Mapping[Loc, int], prefix: str = "") 
     parts = []
     for error in errors[:_MAX_LISTED_ERRORS]:
         loc: Loc = tuple(error["loc"])
-        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+        path = "".join(_step(part) for part in loc)
         part = f"{prefix}{path.lstrip('.')}: {_error_text(error)}" if path else _error_text(error)
         where = [f"line {line}"] if (line := _line_of(loc, lines)) else []
         if len(loc) > 1 and loc[0] == "scenes" and isinstance(loc[1], int):
@@ -51,6 +53,16 @@ def _describe(exc: ValidationError, lines: Mapping[Loc, int], prefix: str = "") 
     if len(errors) > _MAX_LISTED_ERRORS:
         parts.append(f"and {len(errors) - _MAX_LISTED_ERRORS} more problems")
     return "; ".join(parts)
+
+
+def _step(part: str | int) -> str:
+    """One step of a field path: ``[2]``, ``.title``, or a quoted key for any other key (an
+    author's key may hold anything, line breaks included)."""
+    if isinstance(part, int):
+        return f"[{part}]"
+    if _PLAIN_KEY.fullmatch(part):
+        return f".{part}"
+    return f"[{part[:_MAX_SHOWN_INPUT]!r}]"
 
 
 def _error_text(error: Any) -> str:

@@ -76,16 +76,32 @@ def test_a_missing_file_exits_2(env: dict[str, str]) -> None:
     assert done.returncode == 2 and "no/such/script.md" in done.stderr
 
 
-def test_a_failed_generation_exits_1_and_the_job_says_why(env: dict[str, str],
-                                                          tmp_path: Path) -> None:
+def test_a_failed_generation_exits_1_with_one_line_naming_the_job_and_why(
+        env: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "s.md"
+    script.write_text("# T\n\n## One\nHello there.\n")
+    # gTTS alone, and no network in the tests: every attempt fails, so the job does.
+    done = run(["render", str(script), "--resolution", "320x180", "--tts", "gtts"], env)
+    assert done.returncode == 1
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    listed = json.loads(run(["jobs", "--json"], env).stdout)
+    assert [job["status"] for job in listed] == ["FAILED"]
+    assert done.stderr.splitlines() == [
+        f"reelflow: failed: job {listed[0]['id']} FAILED: SpeechFailed: no speech engine "
+        f"could narrate the text: gtts failed: Failed to connect. Probable cause: Unknown"]
+    verbose = run(["render", str(script), "--resolution", "320x180", "--tts", "gtts",
+                   "--verbose"], env)
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr
+
+
+def test_a_missing_picture_exits_2_before_any_job(env: dict[str, str], tmp_path: Path) -> None:
     script = tmp_path / "s.md"
     script.write_text("# T\n\n## One\n![x](missing.png)\nHello there.\n")
     done = run(["render", str(script), "--resolution", "320x180", "--json"], env)
-    assert done.returncode == 1
-    assert "scene image not found" in done.stderr
-    listed = run(["jobs", "--json"], env)
-    jobs = json.loads(listed.stdout)
-    assert [job["status"] for job in jobs] == ["FAILED"]
+    assert done.returncode == 2
+    assert done.stderr == ("reelflow: invalid script: scene 1 (line 4): image 'missing.png' "
+                           "not found\n")
+    assert json.loads(run(["jobs", "--json"], env).stdout) == []
 
 
 def test_a_script_from_stdin_renders_without_audio(env: dict[str, str]) -> None:

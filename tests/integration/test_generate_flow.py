@@ -108,12 +108,15 @@ def test_a_script_becomes_a_verified_video_recorded_under_the_flow_run_id(
 
 
 def test_a_failure_marks_the_job_failed_with_its_message_and_leaves_no_video(
-    settings: Settings,
+    settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    script = TWO_SCENES.replace("## Second\n", "## Second\n![missing](nowhere/picture.png)\n")
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RenderFailed("the encoder gave up")
+
+    monkeypatch.setattr("reelflow.services.compose.render_video", broken)
     state = generate_video(
-        script=script, custom_resolution="320x180", quality_preset="draft", return_state=True
-    )
+        script=TWO_SCENES, custom_resolution="320x180", quality_preset="draft",
+        return_state=True)
     assert state.is_failed()
     with pytest.raises(RenderFailed):
         state.result()
@@ -121,11 +124,25 @@ def test_a_failure_marks_the_job_failed_with_its_message_and_leaves_no_video(
     with database.unit_of_work() as uow:
         job = uow.jobs.get(state.state_details.flow_run_id)
         assert job.status == JobStatus.FAILED
-        assert "scene image not found: nowhere/picture.png" in (job.error_message or "")
+        assert "the encoder gave up" in (job.error_message or "")
         assert job.completed_at is not None and job.completed_at >= job.started_at
-        assert uow.videos.get_for_job(job.id) is None
-    videos = MediaLayout(settings.media_root).folder(StorageType.VIDEOS)
-    assert not videos.exists() or list(videos.iterdir()) == []
+        video = uow.videos.get_for_job(job.id)
+        assert video is not None and video.generation_status == VideoStatus.FAILED
+        assert not Path(video.file_path).exists()
+    media = MediaLayout(settings.media_root)
+    assert list(media.folder(StorageType.VIDEOS).iterdir()) == []
+    assert list(media.folder(StorageType.TEMP).iterdir()) == []
+
+
+def test_a_missing_picture_is_refused_before_a_job_or_a_file_exists(settings: Settings) -> None:
+    script = TWO_SCENES.replace("## Second\n", "## Second\n![missing](stock/picture.png)\n")
+    state = generate_video(script=script, custom_resolution="320x180", return_state=True)
+    assert state.is_failed()
+    assert state.message == ("invalid script: scene 2 (line 7): image 'stock/picture.png' "
+                             "not found")
+    assert _count(Database.open(settings.database_url), VideoGenerationJob) == 0
+    media_files = [p for p in settings.media_root.rglob("*") if p.is_file()]
+    assert [p.name for p in media_files] in ([], [".reelflow-media-root"])
 
 
 def test_an_invalid_script_fails_the_run_at_once_without_a_job(settings: Settings) -> None:

@@ -16,15 +16,16 @@ TEXT = "# Hello\n\nOne scene, said once.\n"
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path, database_url=db_url, media_root=tmp_path / "media")
+    return Settings(home=tmp_path, database_url=db_url, media_root=tmp_path / "media",
+                    script_dirs=(tmp_path,))
 
 
 def test_a_file_with_a_byte_order_mark_and_the_same_text_inline_are_one_script(
         settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "hello.md"
     path.write_bytes(b"\xef\xbb\xbf" + TEXT.encode())
-    from_file, name, kind, _ = read_source("", str(path))
-    inline, _, inline_kind, _ = read_source(TEXT, "")
+    from_file, name, kind, _ = read_source(settings, None, str(path))
+    inline, _, inline_kind, _ = read_source(settings, TEXT, None)
     first = store_script(settings, "Hello", stored_text(from_file), name, kind, "s1")
     second = store_script(settings, "Hello", stored_text(inline), None, inline_kind, "s1")
     assert (kind, inline_kind) == (ScriptKind.UPLOADED, ScriptKind.INLINE)

@@ -86,8 +86,10 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("served")
     env = clean_env()
+    # Heartbeats every half second, so that a two-second timeout is a fair one (three beats).
     env.update({"PREFECT_RUNNER_POLL_FREQUENCY": "1", "REELFLOW_HOME": str(home),
-                "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}"})
+                "REELFLOW_DATABASE_URL": f"sqlite:///{home / 'reelflow.db'}",
+                "REELFLOW_HEARTBEAT_SECONDS": "0.5"})
     server, api = prefect_server.start(home, env)
     made = Stack(api, env, home, server)
     made.serving = serving = made.serve()

@@ -1,15 +1,22 @@
 """The run form's parameters against the script's own settings (services/scripts.py)."""
 
+from pathlib import Path
+
 import pytest
 
 from reelflow.engine.parsing import parse_script
 from reelflow.errors import InvalidScript
 from reelflow.services.scripts import overrides, read_source
+from reelflow.settings import Settings
 
 YAML = b"""title: Tour
 settings: {resolution: 1920x1080, quality: high, captions: burned, motion: kenburns}
 scenes: [Hello there.]
 """
+
+
+SETTINGS = Settings(home=Path("/tmp/h"), database_url="sqlite://",
+                    media_root=Path("/tmp/h/m"))
 
 
 def test_parameters_left_at_their_defaults_override_nothing() -> None:
@@ -43,9 +50,9 @@ def test_a_custom_resolution_wins_over_the_resolution_choice() -> None:
 def test_no_script_is_refused_with_one_message_naming_both_ways_to_give_one(
         script: str | None) -> None:
     with pytest.raises(InvalidScript, match=r"^no script: .*'script'.*'script_path'"):
-        read_source(script, "")
+        read_source(SETTINGS, script, "")
 
 
 def test_a_script_and_a_path_at_once_are_refused() -> None:
     with pytest.raises(InvalidScript, match="not both"):
-        read_source("# Hi\n\nHello.", "/tmp/hello.md")
+        read_source(SETTINGS, "# Hi\n\nHello.", "/tmp/hello.md")

@@ -128,7 +128,17 @@ def test_a_sub_heading_is_spoken_as_the_first_sentence_of_its_text() -> None:
 
 
 def test_control_characters_are_not_read_aloud() -> None:
-    assert parse_script("Text\x00 with a\x07 bell.").scenes[0].narration == "Text with a bell."
+    assert parse_script("Text\x01 with a\x07 bell.").scenes[0].narration == "Text with a bell."
+
+
+def test_a_nul_character_is_refused_with_its_line_since_no_database_stores_it() -> None:
+    assert str(error_of("# T\n\nText\x00 here.")) == "script contains a NUL character (line 3)"
+
+
+def test_a_narration_of_only_punctuation_is_refused_before_any_speech_engine_runs() -> None:
+    assert "nothing to speak" in str(error_of("# T\n\n## One\n\n. . .\n"))
+    assert "nothing to speak" in str(error_of('{"scenes": ["?!"]}'))
+    assert parse_script("# T\n\nÉté 2024 …").scenes[0].narration == "Été 2024 …"
 
 
 def test_an_unclosed_comment_is_rejected_with_its_line() -> None:
@@ -365,7 +375,7 @@ def test_yaml_tags_that_build_objects_are_rejected() -> None:
         ("settings:\n  fps: " + "9" * 5000 + "\nscenes: [x]", "a.yaml", "YAML error at line 2"),
         ('{"scenes": ["x"], "n": ' + "9" * 5000 + "}", "a.json", "JSON value cannot be read"),
         ("? [a, b]\n: x\nscenes: [x]", "a.yaml", "unhashable key"),
-        ("title: T\x00\nscenes: [x]", "a.yaml", "unacceptable character"),
+        ("title: T\x00\nscenes: [x]", "a.yaml", "NUL character (line 1)"),
     ],
 )
 def test_values_that_python_cannot_build_are_reported_as_script_errors(
