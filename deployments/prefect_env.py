@@ -17,9 +17,10 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
     Without PREFECT_HOME, Prefect's local state (and its temporary server's database) goes
     into REELFLOW_HOME/prefect, so one data directory holds everything. ``quiet``: Prefect's
     log lines go to its API (the UI shows them) but not to this terminal, whose one line of
-    outcome the command prints itself. ``local_server``: without PREFECT_API_URL, a temporary
-    server is started for this command (deployments/local_server.py); raises ReelflowError
-    when it does not come up.
+    outcome the command prints itself. ``local_server``: without PREFECT_API_URL, the server of
+    a running ``reelflow up`` in this data directory is used (deployments/running_server.py),
+    else a temporary server is started for this command (deployments/local_server.py); raises
+    ReelflowError when it does not come up.
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if quiet:
@@ -32,6 +33,12 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
             raise StorageError(f"cannot create Prefect's folder {prefect_home}: "
                                f"{exc.strerror or exc}") from exc
         os.environ["PREFECT_HOME"] = str(prefect_home)
+    if local_server and not os.environ.get("PREFECT_API_URL"):
+        from reelflow.deployments.running_server import find
+
+        running = find(settings)  # a `reelflow up` of this data directory: its runs show there
+        if running is not None:
+            os.environ["PREFECT_API_URL"] = running
     if local_server:
         from reelflow.deployments.local_server import DEFAULT_STARTUP_SECONDS, use_temporary_server
 

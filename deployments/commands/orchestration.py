@@ -15,6 +15,7 @@ from reelflow.deployments.commands.render import add_job_options, flow_parameter
 from reelflow.deployments.commands.web import start_web_server
 from reelflow.deployments.definitions import GENERATE
 from reelflow.deployments.prefect_env import prepare_prefect
+from reelflow.deployments.running_server import announced
 from reelflow.deployments.serve import (
     api_is_healthy,
     serve_deployments,
@@ -90,7 +91,9 @@ def bring_up(args: argparse.Namespace, settings: Settings) -> None:
         print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
         print(f"data:         {settings.home}")
         print("Ctrl-C stops everything.", flush=True)
-        serve_deployments(limit=args.limit)
+        # `reelflow render` and `cleanup` in this data directory run against this server.
+        with announced(settings, api):
+            serve_deployments(limit=args.limit)
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,0 +1,54 @@
+"""The Prefect server of a running ``reelflow up``, found by the other commands.
+
+``reelflow up`` writes ``$REELFLOW_HOME/prefect-server.json`` (its API URL and process id)
+while it runs and removes it when it stops. A command that needs Prefect (``render``,
+``cleanup``) uses that server when the file names a live process whose API answers: its run
+then shows in the UI, and no temporary server is started. A stale file (a killed ``up``) is
+ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reelflow.deployments.serve import api_is_healthy
+from reelflow.files import atomic_output
+from reelflow.settings import Settings
+
+FILE_NAME = "prefect-server.json"
+
+
+def _file(settings: Settings) -> Path:
+    return settings.home / FILE_NAME
+
+
+@contextmanager
+def announced(settings: Settings, api_url: str) -> Iterator[None]:
+    """Names this process's Prefect server for the data directory while the block runs."""
+    path = _file(settings)
+    with atomic_output(path) as temp:
+        temp.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), "utf-8")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def find(settings: Settings) -> str | None:
+    """Returns the API URL of the data directory's running ``reelflow up``, or None."""
+    try:
+        found = json.loads(_file(settings).read_text("utf-8"))
+        api, pid = str(found["api_url"]), int(found["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None  # the up that wrote it is gone
+    except PermissionError:
+        pass  # alive, another user's
+    return api if api_is_healthy(api, timeout=1.0) else None

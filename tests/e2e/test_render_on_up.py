@@ -1,0 +1,49 @@
+"""``reelflow render`` beside a running ``reelflow up`` runs against up's Prefect server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+from reelflow.deployments.running_server import FILE_NAME, find
+from reelflow.settings import Settings
+from tests.e2e.conftest import run, start_up
+from tests.prefect_server import call, clean_env
+
+
+def test_render_beside_up_shows_its_run_in_ups_server_and_starts_no_server_of_its_own(
+        tmp_path: Path) -> None:
+    env = {**clean_env(), "REELFLOW_HOME": str(tmp_path / "home")}
+    up, port, _ = start_up(env, tmp_path / "up.log")
+    try:
+        assert (tmp_path / "home" / FILE_NAME).is_file()
+        done = run(["render", "-", "--json", "--resolution", "320x180", "--quality", "draft"],
+                   env, stdin=b"# Beside up\n\nOne scene, rendered against up's server.\n")
+        assert done.returncode == 0, done.stderr
+        job_id = json.loads(done.stdout)["job_id"]
+        flow_run = call(f"http://127.0.0.1:{port}/api", "GET", f"/flow_runs/{job_id}")
+        assert flow_run["state"]["type"] == "COMPLETED"
+        # No temporary server was started in this data directory for the render.
+        assert not (tmp_path / "home" / "prefect" / "temporary-server.log").exists()
+    finally:
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=120)
+    assert not (tmp_path / "home" / FILE_NAME).exists()
+
+
+def test_a_file_left_by_a_killed_up_is_ignored(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, database_url="sqlite://", media_root=tmp_path / "m")
+    dead = os.fork()
+    if dead == 0:
+        os._exit(0)
+    os.waitpid(dead, 0)
+    (tmp_path / FILE_NAME).write_text(json.dumps({"api_url": "http://127.0.0.1:9/api",
+                                                  "pid": dead}))
+    assert find(settings) is None
+    (tmp_path / FILE_NAME).write_text(json.dumps({"api_url": "http://127.0.0.1:9/api",
+                                                  "pid": os.getpid()}))
+    assert find(settings) is None  # alive, but nothing answers there
+    (tmp_path / FILE_NAME).write_text("not json")
+    assert find(settings) is None
