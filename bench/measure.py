@@ -8,6 +8,7 @@ was waited for (ffmpeg runs, moviepy's writer).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
@@ -31,6 +32,7 @@ class Measured:
     stdout: str
     stderr: str
     started: float  # time.time() when the process was started
+    own_peak_mb: float = 0.0  # the command's own process alone, without what it started
 
 
 def _tree_rss(root: psutil.Process) -> int:
@@ -48,7 +50,7 @@ def _tree_rss(root: psutil.Process) -> int:
 
 
 def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None,
-                 interval: float = 0.05) -> Measured:
+                 interval: float = 0.05, cwd: str | None = None) -> Measured:
     """Runs ``command`` to completion and returns what it cost.
 
     Raises subprocess.CalledProcessError (with its output) when it exits non-zero.
@@ -58,15 +60,17 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None
     wall_clock = time.time()
     started = time.perf_counter()
     process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=dict(env) if env is not None else None)
-    peak = 0
+                               text=True, env=dict(env) if env is not None else None, cwd=cwd)
+    peak = own = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, own
         root = psutil.Process(process.pid)
         while not done.is_set():
             peak = max(peak, _tree_rss(root))
+            with contextlib.suppress(psutil.NoSuchProcess):
+                own = max(own, root.memory_info().rss)
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -79,4 +83,4 @@ def run_measured(command: Sequence[str], *, env: Mapping[str, str] | None = None
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, list(command), stdout, stderr)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(wall, cpu, peak / 2**20, load, stdout, stderr, wall_clock)
+    return Measured(wall, cpu, peak / 2**20, load, stdout, stderr, wall_clock, own / 2**20)
