@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.e2e import phases
 from bench.measure import Measured, run_measured
 from bench.script8 import WARM_UP, write_script
 
@@ -73,12 +72,13 @@ def _render(home: Path, script: Path) -> tuple[Measured, dict[str, Any]]:
 
 
 def _stages(cost: Measured, job: dict[str, Any]) -> dict[str, float]:
+    """The job's stages, and what the command spent outside the job (imports, Prefect's
+    start-up and bookkeeping, shutting down): its wall time less the job's."""
     usage = job.get("resource_usage") or {}
-    split = phases(cost)
     stages = {key.removesuffix("_seconds"): float(value)
               for key, value in (usage.get("stages") or {}).items()}
-    return {**({"start-up": split["start-up"]} if split else {}), **stages,
-            **({"shut-down": split["shut-down"]} if split else {})}
+    inside = float(usage.get("generation_time_seconds") or 0.0)
+    return {"outside the job": cost.wall - inside, **stages}
 
 
 def with_temporary_server(workdir: Path, script: Path) -> EndToEnd:
