@@ -5,9 +5,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-quick test-fast lint bench install clean
+.PHONY: demo test test-quick test-fast lint bench install clean text-packages test-packages
 
 install: $(STAMP)
+
+# Debian packages, installed only when missing (see .ci/system-packages).
+text-packages:
+	@bash .ci/system-packages text
+
+test-packages:
+	@bash .ci/system-packages test
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +22,10 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+demo: text-packages $(STAMP)
 	$(VENV)/bin/reelflow render examples/welcome.md
 
-test: $(STAMP)
+test: test-packages $(STAMP)
 	$(VENV)/bin/python -m pytest
 
 # Everything but the tests marked long (SIGKILL trials, full disk, restarts, load): what to

@@ -20,6 +20,7 @@ from reelflow.errors import (
     NotFound,
     ReelflowError,
 )
+from reelflow.notices import show_on_stderr
 from reelflow.settings import Settings
 
 EXIT_OK = 0
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed, or the environment did (database, disk, Prefect); 130: interrupted.
     """
     args = parser().parse_args(argv)
+    show_on_stderr()
     try:
         args.handler(args, Settings.from_env())
     except (InvalidScript, InvalidArgument, InvalidMedia, NotFound) as exc:

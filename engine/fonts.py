@@ -1,13 +1,13 @@
 """Fonts: the installed faces, which characters each one draws, and the faces chosen for a text.
 
 Every face comes from a Debian package that the set-up installs (fonts-dejavu-core,
-fonts-noto-core, fonts-noto-cjk); nothing is downloaded. Which characters a face draws is read
-from its character map (fontTools), once per face and process. A text is drawn in one face
-when one covers all of it, trying first the face made for its script (Noto Sans Arabic for
-Arabic, Noto Sans Hebrew for Hebrew, the Noto Sans CJK face of the language for Chinese,
-Japanese and Korean), then DejaVu Sans, Noto Sans, the other CJK faces and every other Noto
-face; otherwise each run of characters gets the first face that draws it. Choices are cached,
-so drawing the same text again costs nothing.
+fonts-noto-core, fonts-noto-cjk, and fonts-symbola for emoji); nothing is downloaded. Which
+characters a face draws is read from its character map (fontTools), once per face and process.
+A text is drawn in one face when one covers all of it, trying first the face made for its
+script (Noto Sans Arabic for Arabic, Noto Sans Hebrew for Hebrew, the Noto Sans CJK face of the
+language for Chinese, Japanese and Korean), then DejaVu Sans, Noto Sans, the other CJK faces
+and every other Noto face; otherwise each run of characters gets the first face that draws it,
+Symbola last, for emoji. Choices are cached, so drawing the same text again costs nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _SEARCH_DIRS = (
     Path("/usr/share/fonts/truetype/noto"),
     Path("/usr/share/fonts/opentype/noto"),
     Path("/usr/share/fonts/noto"),
+    Path("/usr/share/fonts/truetype/ancient-scripts"),
     Path("/usr/local/share/fonts"),
     Path("/Library/Fonts"),
 )
@@ -39,6 +40,9 @@ _FAMILIES = {
     **{f"Noto Sans CJK {region}": ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc", n)
        for n, region in enumerate(("JP", "KR", "SC", "TC", "HK"))},
 }
+# Faces for the characters no other face draws, never for a whole text: Symbola's emoji (to
+# Unicode 9, one colour like the text around them); its letters are not the ones to read.
+_FALLBACKS = {"Symbola": "Symbola_hint.ttf"}
 # Which CJK face a language tag asks for (Han characters take different shapes per region).
 _CJK_REGIONS = {"ja": "JP", "ko": "KR", "zh": "SC", "zh-hans": "SC", "zh-cn": "SC",
                 "zh-sg": "SC", "zh-hant": "TC", "zh-tw": "TC", "zh-hk": "HK", "zh-mo": "HK",
@@ -78,7 +82,9 @@ def installed_faces(weight: str) -> tuple[Face, ...]:
             if chosen.name not in known:
                 known.add(chosen.name)
                 faces.append(Face(path.name.split("-")[0], chosen))
-    return (*faces, PILLOW_DEFAULT)
+    fallbacks = [Face(name, path) for name, file in _FALLBACKS.items()
+                 if (path := _find(file)) is not None]
+    return (*faces, *fallbacks, PILLOW_DEFAULT)
 
 
 def _find(name: str) -> Path | None:
@@ -147,7 +153,7 @@ def face_runs(text: str, weight: str = "regular", language: str = ""
     faces = _preference(text, weight, language)
     needed = {ord(char) for char in text if drawn(char)}
     for face in faces:
-        if needed <= coverage(face):
+        if face.name not in _FALLBACKS and needed <= coverage(face):
             return ((text, face),)
     runs: list[tuple[str, Face]] = []
     for char in text:

@@ -11,6 +11,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from reelflow.errors import Busy
+from reelflow.notices import NOTICES
 from reelflow.services import cleanup
 from reelflow.settings import Settings
 from reelflow.storage.accounting import Drift
@@ -48,8 +49,9 @@ def one_cleanup_at_a_time(wait_seconds: float) -> Iterator[None]:
     if taken and wait_seconds <= 0:
         raise Busy(_busy(wait_seconds))
     if taken:
-        get_run_logger().info("another cleanup is running; waiting up to %g s for it to end",
-                              wait_seconds)
+        for logger in (get_run_logger(), NOTICES):
+            logger.info("another cleanup is running; waiting up to %g s for it to end",
+                        wait_seconds)
     held = False
     try:
         # Why a floor: a timeout of 0 gives up before asking; the slot may also be taken

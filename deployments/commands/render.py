@@ -114,6 +114,9 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
     if not 1 <= len(args.session) <= MAX_SESSION_CHARS:
         raise InvalidArgument(f"--session must be 1 to {MAX_SESSION_CHARS} characters, got "
                               f"{len(args.session)}")
+    if args.title is not None and not args.title.strip():
+        raise InvalidArgument("--title must not be empty (leave it out to use the script's "
+                              "own title)")
     params: dict[str, Any] = {
         "title": args.title, "custom_resolution": args.resolution, "quality_preset": args.quality,
         "tts": args.tts, "session_id": args.session,

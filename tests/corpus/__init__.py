@@ -98,6 +98,8 @@ REFUSED_SCRIPTS: dict[str, str] = {
     "image-unknown-asset.md": "no uploaded or stock asset has this id",
     "image-nul-in-path.json": "image path contains a NUL character",
     "lone-surrogate.json": "unpaired surrogate",
+    "refuses-arabic-read-in-english.md": ("written in the Arabic script, but the language is "
+                                          "English"),
 }
 
 RENDERED_SCRIPTS = (
@@ -144,11 +146,11 @@ REFUSED_OPTIONS: dict[tuple[str, ...], str] = {
     ("--resolution", "20000x20000"): "out of range",
     ("--resolution", "641x360"): "odd side",
     ("--tts", "espeak"): "unknown speech engine 'espeak'",
-    ("--tts", "piper,piper"): "names an engine twice",
+    ("--tts", "piper,piper"): "names a speech engine twice",
     ("--quality", "ultra"): "invalid choice: 'ultra'",
     ("--captions", "maybe"): "invalid choice: 'maybe'",
     ("--motion", "spin"): "invalid choice: 'spin'",
-    ("--title", ""): "title: must not be empty",
+    ("--title", ""): "--title must not be empty",
     ("--title", "t" * 300): "at most 256 characters",
     ("--session", ""): "--session must be 1 to 128 characters",
     ("--session", "s" * 200): "--session must be 1 to 128 characters",
@@ -166,9 +168,9 @@ REFUSED_RUN_PARAMETERS: list[tuple[dict[str, object], str]] = [
     ({"script_path": "/etc/passwd"}, "script_path is switched off"),
     ({"script_path": "/dev/zero"}, "script_path is switched off"),
     ({"script_path": "/root/.bashrc"}, "script_path is switched off"),
-    ({"script": VALID, "script_path": "/etc/passwd"}, "give either the script text"),
-    ({}, "give either the script text"),
-    ({"script": "   "}, "script is empty"),
+    ({"script": VALID, "script_path": "/etc/passwd"}, "not both"),
+    ({}, "no script"),
+    ({"script": "   "}, "no script"),
     ({"script": "# T\n\n![x](/etc/passwd)\n\nHi.\n"}, "absolute path outside"),
     ({"script": "# T\n\n![x](/proc/self/environ)\n\nHi.\n"}, "absolute path outside"),
     ({"script": VALID, "resolution": "1920*1080"}, "resolution"),

@@ -87,8 +87,9 @@ def test_a_failed_generation_exits_1_with_one_line_naming_the_job_and_why(
     listed = json.loads(run(["jobs", "--json"], env).stdout)
     assert [job["status"] for job in listed] == ["FAILED"]
     assert done.stderr.splitlines() == [
-        f"reelflow: failed: job {listed[0]['id']} FAILED: SpeechFailed: no speech engine "
-        f"could narrate the text: gtts failed: Failed to connect. Probable cause: Unknown"]
+        f"reelflow: failed: job {listed[0]['id']} FAILED: VoiceUnavailable: no speech engine "
+        f"could narrate the text: the English ('en') voice (gtts) needs the network and cannot "
+        f"reach it: Failed to connect. Probable cause: Unknown"]
     verbose = run(["render", str(script), "--resolution", "320x180", "--tts", "gtts",
                    "--verbose"], env)
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr

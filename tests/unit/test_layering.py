@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOOR = ("errors", "settings", "files", "vocabulary", "processes")
+FLOOR = ("errors", "settings", "files", "vocabulary", "processes", "notices")
 LAYERS = ("engine", "db", "storage", "services", "tasks", "flows", "web", "deployments")
 
 # What each layer may import of the project (the floor is always allowed).
