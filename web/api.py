@@ -14,13 +14,13 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from reelflow.db.states import StorageType
-from reelflow.engine.parsing import parse_script
 from reelflow.engine.script import MAX_SCRIPT_BYTES
 from reelflow.errors import InvalidScript, NotFound
 from reelflow.services.catalog import find_video, video_cards
+from reelflow.services.intake import accept
 from reelflow.services.removal import remove_video
 from reelflow.services.reports import job_detail, job_rows
-from reelflow.services.scripts import load_script
+from reelflow.services.scripts import load_script, overrides
 from reelflow.vocabulary import (
     CAPTIONS,
     DEFAULT_CAPTIONS,
@@ -138,17 +138,21 @@ async def start_job(request: Request, job: StartJob,
     web = _web(request)
     await run_in_threadpool(web.check_write, request, VIDEOS)
     text, name = await run_in_threadpool(_script_of, web, job)
-    overrides = {"title": job.title, "resolution": job.resolution, "quality": job.quality,
-                 "tts": job.tts, "include_audio": job.include_audio, "captions": job.captions,
-                 "motion": job.motion}
-    # Validated here, as the flow will: a bad script is refused before a run exists.
-    await run_in_threadpool(lambda: parse_script(text, source_name=name, overrides=overrides))
-    parameters = {"script": text, "title": job.title, "custom_resolution": job.resolution,
-                  "quality_preset": job.quality, "tts": job.tts, "session_id": job.session_id,
-                  "include_audio": job.include_audio, "captions": job.captions,
-                  "motion": job.motion}
-    run_id = await launch.create_run({k: v for k, v in parameters.items() if v is not None},
-                                     session_id=job.session_id,
+    parameters: dict[str, Any] = {
+        "script": text, "title": job.title, "custom_resolution": job.resolution,
+        "quality_preset": job.quality, "tts": job.tts, "session_id": job.session_id,
+        "include_audio": job.include_audio, "captions": job.captions, "motion": job.motion,
+        "formats": job.formats, "caption_position": job.caption_position,
+        "poster_scene": job.poster_scene, "language": job.language}
+    parameters = {key: value for key, value in parameters.items() if value is not None}
+    chosen: dict[str, Any] = {key: value for key, value in parameters.items()
+                              if key not in ("script", "session_id")}
+    # Judged here as the flow will judge it (pictures and references included, no folder: it
+    # arrives inline): a bad script is refused before a run exists.
+    await run_in_threadpool(lambda: accept(web.settings, text.encode("utf-8", "surrogatepass"),
+                                           source_name=name, script_folder=None,
+                                           overrides=overrides(**chosen)))
+    run_id = await launch.create_run(parameters, session_id=job.session_id,
                                      idempotency_key=job.idempotency_key or idempotency_key)
     return JobAccepted(job_id=run_id, status_url=f"{router.prefix}/jobs/{run_id}",
                        prefect_url=prefect_url(web, run_id))

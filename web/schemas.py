@@ -7,8 +7,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reelflow.engine.script import MAX_SCRIPT_BYTES, MAX_TITLE_CHARS
-from reelflow.vocabulary import RESOLUTION_PATTERN, Captions, Motion, Quality
+from reelflow.engine.script import MAX_SCENES, MAX_SCRIPT_BYTES, MAX_TITLE_CHARS
+from reelflow.vocabulary import (
+    LANGUAGE_PATTERN,
+    RESOLUTION_PATTERN,
+    CaptionPosition,
+    Captions,
+    Motion,
+    Quality,
+    VideoFormat,
+)
 
 SESSION_PATTERN = r"^[A-Za-z0-9_.@:-]{1,128}$"
 
@@ -30,6 +38,14 @@ class StartJob(BaseModel):
     motion: Motion | None = None
     tts: str | None = Field(default=None, max_length=64, description="piper, gtts or gtts,piper")
     include_audio: bool | None = None
+    formats: list[VideoFormat] | None = Field(default=None, min_length=1, max_length=2,
+                                              description="mp4, webm or both")
+    caption_position: CaptionPosition | None = None
+    poster_scene: int | None = Field(default=None, ge=1, le=MAX_SCENES,
+                                     description="the scene whose first frame is the poster")
+    language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN,
+                                 description="a language tag: en narrates offline, others "
+                                             "with gtts")
     session_id: str = Field(default="default", pattern=SESSION_PATTERN)
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200,
                                         description="The same key twice starts one job.")

@@ -153,6 +153,9 @@ def test_a_script_upload_is_validated_and_stored_once(library: Library) -> None:
      "either"),
     (ADMIN, {"script_id": "00000000-0000-0000-0000-000000000000"}, 404, "no script"),
     (ADMIN, {"script": SCRIPT, "surprise": 1}, 422, "surprise"),
+    (ADMIN, {"script": "# T\n\n![x](/etc/passwd)\n\nHi.\n"}, 422, "absolute path outside"),
+    (ADMIN, {"script": SCRIPT, "formats": ["avi"]}, 422, "formats"),
+    (ADMIN, {"script": SCRIPT, "language": "ja", "tts": "gtts,piper"}, 422, "Japanese"),
     (ADMIN, {"script": SCRIPT}, 503, "PREFECT_API_URL"),
 ])
 def test_a_job_is_validated_before_any_run_exists(
