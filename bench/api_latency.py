@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", type=Path, default=ROOT / "examples" / "welcome.md")
     args = parser.parse_args(argv)
     script = args.script.read_text("utf-8")
-    port, web_port = _free_port(), _free_port()
+    port, web_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="reelflow-latency-") as home:
         env = {**os.environ, "REELFLOW_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         for name in ("PREFECT_API_URL", "PREFECT_HOME", "REELFLOW_DATABASE_URL",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.api_latency import free_port
 from bench.measure import Measured, run_measured
 from bench.script8 import WARM_UP, write_script
 
@@ -90,7 +90,7 @@ def with_temporary_server(workdir: Path, script: Path) -> EndToEnd:
 def beside_up(workdir: Path, script: Path) -> EndToEnd:
     """``reelflow render`` while ``reelflow up`` runs in the same data directory."""
     home = workdir / "home-up"
-    port, web_port = _free_port(), _free_port()
+    port, web_port = free_port(), free_port()
     log = open(workdir / "up.log", "wb")  # noqa: SIM115 - lives as long as up
     up = subprocess.Popen(_reelflow("up", "--port", str(port), "--web-port", str(web_port)),
                           env=_env(home), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -118,11 +118,6 @@ def _wait(url: str, up: subprocess.Popen[bytes]) -> None:
             time.sleep(0.5)
     raise RuntimeError("reelflow up did not come up")
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def compare(workdir: Path) -> list[EndToEnd]:
