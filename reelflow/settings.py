@@ -42,6 +42,9 @@ class Settings(BaseModel):
     read_tokens: tuple[str, ...] = Field(default=(), repr=False)
     admin_tokens: tuple[str, ...] = Field(default=(), repr=False)
     upload_max_bytes: int = DEFAULT_UPLOAD_MAX_MB * 2**20
+    # Renders at once across every worker of one Prefect server (its global concurrency limit
+    # reelflow-renders, set at deploy time); None: leave the limit as it is (none at first).
+    max_renders: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
@@ -49,7 +52,7 @@ class Settings(BaseModel):
         REELFLOW_SCRIPT_DIRS and REELFLOW_ALLOWED_MEDIA_DIRS (separated by ``os.pathsep``, like
         PATH), REELFLOW_HEARTBEAT_SECONDS, and the web server's REELFLOW_WEB_HOST,
         REELFLOW_WEB_PORT, REELFLOW_PUBLIC_URL, REELFLOW_READ_TOKENS, REELFLOW_ADMIN_TOKENS
-        (comma lists) and REELFLOW_UPLOAD_MAX_MB.
+        (comma lists), REELFLOW_UPLOAD_MAX_MB and REELFLOW_MAX_RENDERS.
 
         Defaults: home is ``reelflow-data`` in the working directory, the database is a SQLite
         file in home, media lives in ``home/media``, no extra folders, a heartbeat every 10 s;
@@ -79,7 +82,8 @@ class Settings(BaseModel):
             read_tokens=_tokens(env.get("REELFLOW_READ_TOKENS")),
             admin_tokens=_tokens(env.get("REELFLOW_ADMIN_TOKENS")),
             upload_max_bytes=_number(env, "REELFLOW_UPLOAD_MAX_MB", DEFAULT_UPLOAD_MAX_MB, 1,
-                                     100_000) * 2**20)
+                                     100_000) * 2**20,
+            max_renders=_number(env, "REELFLOW_MAX_RENDERS", 0, 1, 100_000) or None)
 
     def public(self, url_path: str) -> str | None:
         """Given a URL path the web server serves, returns its full URL at the configured public
