@@ -3,8 +3,8 @@
 One PostgreSQL database holds both: the app's tables in its ``public`` schema, Prefect's in a
 schema of their own, ``prefect_server`` (both use Alembic, whose ``alembic_version`` table
 would otherwise be shared; not ``prefect``, which a role named prefect would find first on its
-default search path, ``"$user", public``). Prefect talks to PostgreSQL through asyncpg, which installs with it, and
-finds its schema through the connection's ``search_path`` (Prefect's setting
+default search path, ``"$user", public``). Prefect talks to PostgreSQL through asyncpg, which
+installs with it, and finds its schema through the connection's ``search_path`` (Prefect's setting
 PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_SEARCH_PATH); ``public`` stays on that path
 because Prefect's migrations need the ``pg_trgm`` extension there.
 """

@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+from reelflow.db.session import shown_url
 from reelflow.deployments.commands.numbers import number, whole
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
 from reelflow.deployments.commands.web import start_web_server
@@ -22,7 +23,6 @@ from reelflow.deployments.serve import (
     server_env,
     start_server,
 )
-from reelflow.db.session import shown_url
 from reelflow.errors import InvalidArgument, ReelflowError
 from reelflow.settings import Settings
 
