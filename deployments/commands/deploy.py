@@ -45,10 +45,12 @@ def deploy_all(args: argparse.Namespace, settings: Settings) -> None:
     pool = definitions()[GENERATE].work_pool or "reelflow"
     created = ensure_work_pool(pool)
     prefect_file = resources.files("reelflow").joinpath("prefect.yaml")
+    # Not run from the package's folder: its modules (settings.py, errors.py...) would shadow
+    # top-level ones of the same name for the deploy's imports.
     with resources.as_file(prefect_file) as path:
         done = subprocess.run(
             [sys.executable, "-m", "prefect", "--no-prompt", "deploy", "--all", "--prefect-file",
-             str(path)], cwd=path.parent, capture_output=True, text=True, check=False)
+             str(path)], cwd=settings.home, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
         raise ReelflowError(f"prefect deploy failed: {' | '.join(tail)}")
