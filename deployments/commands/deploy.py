@@ -18,7 +18,7 @@ from reelflow.deployments.commands.numbers import whole
 from reelflow.deployments.definitions import GENERATE, definitions
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.deployments.serve import api_is_healthy
-from reelflow.errors import ReelflowError
+from reelflow.errors import ReelflowError, StorageError
 from reelflow.settings import Settings
 
 
@@ -42,6 +42,10 @@ def deploy_all(args: argparse.Namespace, settings: Settings) -> None:
 
     check_writable(settings)  # migrates, creates the storage records, records the media root
     check_shared(settings)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)  # prefect deploy runs there
+    except OSError as exc:
+        raise StorageError(f"cannot create {settings.home}: {exc.strerror or exc}") from exc
     pool = definitions()[GENERATE].work_pool or "reelflow"
     created = ensure_work_pool(pool)
     prefect_file = resources.files("reelflow").joinpath("prefect.yaml")
