@@ -50,9 +50,9 @@ def prefect_env(url: str) -> dict[str, str]:
 
 
 def create_prefect_schema(url: str) -> None:
-    """Creates the ``prefect_server`` schema in the database ``url`` unless it exists (Prefect's
-    migrations create tables in the first schema of the search path that exists, so it must
-    exist first). Raises DatabaseError when the database cannot be reached or refuses."""
+    """Creates the ``prefect_server`` schema in the database ``url``, and its Alembic version
+    table, unless they exist (Prefect's migrations create tables in the first schema of the
+    search path that exists, so it must exist first). Raises DatabaseError when the database cannot be reached or refuses."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,6 +63,14 @@ def create_prefect_schema(url: str) -> None:
     try:
         with engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PREFECT_SCHEMA}"'))
+            # Why: Prefect's Alembic names its version table without a schema, so on the
+            # search path it would find the app's public.alembic_version first and look for
+            # the app's revision among its own. An empty one of its own, Alembic's layout,
+            # comes first on the path: Prefect migrates from the start, into its schema.
+            connection.execute(text(
+                f'CREATE TABLE IF NOT EXISTS "{PREFECT_SCHEMA}".alembic_version ('
+                "version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseError(f"cannot create schema {PREFECT_SCHEMA!r} in "
