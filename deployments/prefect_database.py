@@ -52,7 +52,8 @@ def prefect_env(url: str) -> dict[str, str]:
 def create_prefect_schema(url: str) -> None:
     """Creates the ``prefect_server`` schema in the database ``url``, and its Alembic version
     table, unless they exist (Prefect's migrations create tables in the first schema of the
-    search path that exists, so it must exist first). Raises DatabaseError when the database cannot be reached or refuses."""
+    search path that exists, so it must exist first). Raises DatabaseError when the database
+    cannot be reached or refuses."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
