@@ -62,22 +62,22 @@ class ConnectionSampler(threading.Thread):
         self.name_ = make_url(database_url).database
         self.admin_url, self.interval = admin_url, interval
         self.peak = 0
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
         connection = _admin(self.admin_url)
         try:
             with connection.cursor() as cursor:
-                while not self._stop.is_set():
+                while not self._done.is_set():
                     cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
                                    (self.name_,))
                     self.peak = max(self.peak, int(cursor.fetchone()[0]))
-                    self._stop.wait(self.interval)
+                    self._done.wait(self.interval)
         finally:
             connection.close()
 
     def stop(self) -> int:
-        self._stop.set()
+        self._done.set()
         self.join()
         return self.peak
 
