@@ -29,6 +29,7 @@ from reelflow.engine.encode_still import encode_holds
 from reelflow.engine.encoder import EncoderSettings, H264Segment
 from reelflow.engine.kenburns import FrameSink, encode_zoom
 from reelflow.engine.outputs import encode_audio, join_pieces, mux, output_format
+from reelflow.engine.transitions import Crossfade, encode_crossfade, scenes_in
 from reelflow.engine.vp9 import VP9Segment, write_holds
 from reelflow.errors import RenderFailed, StreamNotExtendable
 from reelflow.files import partial_path, parts_folder, publish
@@ -47,13 +48,14 @@ from reelflow.vocabulary import (
 class Shot:
     """One scene's picture: ``image`` for ``frames`` frames, with captions burned in during
     their spans (frames from the shot's start), in ``language``, and, for "kenburns", a slow
-    zoom."""
+    zoom at the pace of ``motion_frames`` frames (0: its own; engine/transitions.py)."""
 
     image: Path
     frames: int
     captions: tuple[CaptionSpan, ...] = ()
     motion: Motion = DEFAULT_MOTION
     language: str = ""
+    motion_frames: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def default_workers() -> int:
 
 
 def render_video(
-    shots: Sequence[Shot],
+    shots: Sequence[Shot | Crossfade],
     targets: Path | Sequence[Path],
     *,
     fps: int,
@@ -89,8 +91,9 @@ def render_video(
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     on_scene_done: Callable[[int, int], None] | None = None,
 ) -> RenderReport:
-    """Renders shots into each of ``targets``: an .mp4 (H.264, AAC when ``audio`` is given)
-    or a .webm (VP9, Opus), all from the same pictures, each made once.
+    """Renders shots, and crossfades between them (engine/transitions.py), into each of
+    ``targets``: an .mp4 (H.264, AAC when ``audio`` is given) or a .webm (VP9, Opus), all from
+    the same pictures, each made once.
 
     ``size`` is the frame size (default: the first image's); pictures of another size are
     fitted to it. ``subtitles`` (SubRip) become a soft subtitle track (MP4: mov_text, WebM:
@@ -107,7 +110,8 @@ def render_video(
         raise RenderFailed("nothing to render: the plan has no scenes")
     if any(shot.frames < 1 for shot in shots):
         raise RenderFailed("a scene needs at least one frame")
-    width, height = size or _image_size(shots[0].image)
+    width, height = size or _image_size(shots[0].leaving.image if isinstance(
+        shots[0], Crossfade) else shots[0].image)
     pool_size = max(1, min(workers or default_workers(), len(shots)))
     # Shots already run side by side; more encoder threads than CPUs per shot only add
     # memory (each thread holds frames) and synchronisation.
@@ -128,7 +132,7 @@ def render_video(
                 ThreadPoolExecutor(max_workers=pool_size) as pool:
             sounds = {fmt: sound.submit(encode_audio, audio, work / f"audio-{fmt}", fmt)
                       for fmt in formats} if audio else {}
-            jobs = [pool.submit(encode_shot, shot, piece, settings, caption_position)
+            jobs = [pool.submit(_encode_piece, shot, piece, settings, caption_position)
                     for shot, piece in zip(shots, pieces, strict=True)]
             try:
                 for done, job in enumerate(jobs, start=1):
@@ -149,7 +153,7 @@ def render_video(
                     temp)
         for temp, target in zip(temps, outputs, strict=True):
             publish(temp, target)
-        return RenderReport(frames=sum(frames), scenes=len(shots), encoded_frames=encoded,
+        return RenderReport(frames=sum(frames), scenes=scenes_in(shots), encoded_frames=encoded,
                             encode_seconds=joined - started,
                             mux_seconds=time.perf_counter() - joined, workers=pool_size,
                             fallback_shots=fallbacks)
@@ -159,11 +163,19 @@ def render_video(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _moves(shot: Shot) -> bool:
-    return shot.motion == "kenburns" and shot.frames > 1
+def _moves(shot: Shot | Crossfade) -> bool:
+    return isinstance(shot, Crossfade) or (shot.motion == "kenburns" and shot.frames > 1)
 
 
-def _piece_suffix(fmt: VideoFormat, shot: Shot) -> str:
+def _encode_piece(shot: Shot | Crossfade, pieces: Mapping[VideoFormat, Path],
+                  settings: EncoderSettings, position: CaptionPosition
+                  ) -> tuple[dict[VideoFormat, Path], int]:
+    if isinstance(shot, Crossfade):
+        return encode_crossfade(shot, pieces, settings, position, _load)
+    return encode_shot(shot, pieces, settings, position)
+
+
+def _piece_suffix(fmt: VideoFormat, shot: Shot | Crossfade) -> str:
     if fmt == "webm":
         return ".ivf"
     return ".mp4" if _moves(shot) else ".h264"
@@ -177,13 +189,13 @@ def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: Encode
     that the skip-frame writer refused becomes an MP4 segment encoded frame by frame, beside
     the planned one) and how many pictures were made. Raises RenderFailed."""
     picture = _load(shot.image, settings)
-    if _moves(shot):
+    if shot.motion == "kenburns" and shot.frames > 1:
         sinks: list[FrameSink] = [
             H264Segment(piece, settings, what="encoding a zooming scene") if fmt == "mp4"
             else VP9Segment(piece, settings, what="encoding a zooming scene")
             for fmt, piece in pieces.items()]
         encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position,
-                    shot.language)
+                    shot.language, span=shot.motion_frames or None)
         return dict(pieces), shot.frames
     runs = list(caption_runs(shot.captions, shot.frames))
     frames = [yuv420_frame(picture if text is None else with_caption(

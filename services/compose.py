@@ -15,9 +15,11 @@ from reelflow.engine.audio import NARRATION_RATE, join_padded
 from reelflow.engine.burned_captions import spans_for
 from reelflow.engine.captions import cues_for, write_srt
 from reelflow.engine.compose import RenderReport, Shot, render_video
+from reelflow.engine.music import mix_music, speech_spans
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.speech import Narration
-from reelflow.engine.timeline import plan_timeline, total_seconds
+from reelflow.engine.timeline import SceneSlot, plan_timeline, total_seconds
+from reelflow.engine.transitions import crossfade_frames, with_transitions
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.services.sidecars import write_caption_files, write_posters
 from reelflow.settings import Settings
@@ -52,10 +54,12 @@ class RenderPlan:
 def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
             narrations: Sequence[Narration], slides: Sequence[Path],
             render: RenderSettings,
-            on_scene_done: Callable[[int, int], None] | None = None) -> RenderPlan:
+            on_scene_done: Callable[[int, int], None] | None = None,
+            music: Path | None = None) -> RenderPlan:
     """Times every scene from its narration and renders one video per format to its final
-    path, then the poster of each and the caption files beside them, calling
-    ``on_scene_done(done, total)`` as scenes finish.
+    path, with the job's copy of its ``music`` mixed under the narration and the scenes
+    joined by the script's transition, then the poster of each and the caption files beside
+    them, calling ``on_scene_done(done, total)`` as scenes (and crossfades) finish.
 
     The GeneratedVideo rows are planned (or reused on a retry) and moved to GENERATING.
     Raises RenderFailed.
@@ -74,6 +78,8 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
         if audio is not None:
             join_padded([(n.path, slot.samples(NARRATION_RATE))
                          for n, slot in zip(narrations, slots, strict=True)], audio)
+        if music is not None:
+            audio = _with_music(audio, music, slots, narrations, render, scratch)
         cues = cues_for([(slot.start, n.sentences)
                          for n, slot in zip(narrations, slots, strict=True)])
         captions = scratch / "captions.srt" if render.captions == "soft" else None
@@ -84,7 +90,9 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
                       spans_for(cues, slot.start_frame, slot.frames, render.fps) if burned else (),
                       render.motion, render.language)
                  for image, slot in zip(slides, slots, strict=True)]
-        report = render_video(shots, targets, fps=render.fps, quality=render.quality,
+        pieces = with_transitions(shots, crossfade_frames(render.transition,
+                                                          render.transition_seconds, render.fps))
+        report = render_video(pieces, targets, fps=render.fps, quality=render.quality,
                               audio=audio, subtitles=captions, title=title,
                               size=(render.width, render.height),
                               caption_position=render.caption_position,
@@ -100,8 +108,18 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
         videos=tuple(PlannedVideo(video_id, target, fmt) for video_id, target, fmt
                      in zip(ids, targets, render.formats, strict=True)),
         duration=total_seconds(slots), frames=sum(s.frames for s in slots), fps=render.fps,
-        resolution=render.resolution, has_audio=render.include_audio,
+        resolution=render.resolution, has_audio=audio is not None,
         subtitles=captions is not None, report=report, files=tuple(files))
+
+
+def _with_music(narration: Path | None, music: Path, slots: Sequence[SceneSlot],
+                narrations: Sequence[Narration], render: RenderSettings, scratch: Path) -> Path:
+    """Mixes the music under the joined narration (or alone, without narration); returns the
+    mix, the sound the videos get."""
+    mixed = scratch / "mix.wav"
+    mix_music(narration, music, speech_spans(slots, [n.duration for n in narrations]),
+              total_seconds(slots), render.music_volume, mixed)
+    return mixed
 
 
 def _open_video_rows(settings: Settings, job_id: uuid.UUID, title: str, targets: Sequence[Path],
