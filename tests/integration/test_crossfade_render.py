@@ -88,13 +88,19 @@ def test_crossfade_frames_are_blends_of_both_neighbouring_slides(rendered: dict[
                 for p in rendered["slides"]]  # type: ignore[attr-defined]
     for n, cut in enumerate(expected_cuts()[1:]):
         leaving, entering = frames[cut - fade - 1], frames[cut]
-        # The frames either side of the crossfade are the two slides themselves.
-        assert np.abs(leaving - pictures[n]).mean() < 6
-        assert np.abs(entering - pictures[n + 1]).mean() < 6
+        # The frames either side of the crossfade are the two slides themselves (to within
+        # what 4:2:0 chroma and the encoder lose of these busy pictures), not each other.
+        assert np.abs(leaving - pictures[n]).mean() < 10 < np.abs(
+            leaving - pictures[n + 1]).mean()
+        assert np.abs(entering - pictures[n + 1]).mean() < 10 < np.abs(
+            entering - pictures[n]).mean()
+        apart = float(np.sqrt(((entering - leaving) ** 2).mean()))
         found = [weight(frames[cut - fade + i], leaving, entering) for i in range(fade)]
         for i, (w, off) in enumerate(found):
             assert w == pytest.approx((i + 1) / (fade + 1), abs=0.04), (n, i)
-            assert off < 4, (n, i)  # a blend of these two, not anything else
+            # A blend of these two and nothing else: what the blend leaves unexplained is
+            # coding noise, under a tenth of the difference between the two slides.
+            assert off < 0.1 * apart, (n, i)
         assert found[0][0] > 0.1 and found[-1][0] < 0.9
 
 
@@ -129,13 +135,26 @@ def test_only_the_crossfades_frames_cost_an_encode(rendered: dict[str, object]) 
 def test_a_zooming_scene_keeps_its_pace_through_its_crossfade(tmp_path: Path) -> None:
     slides = [slide(tmp_path / f"z{n}.png", 10 + n) for n in range(2)]
     shots = [Shot(slides[0], 30, motion="kenburns"), Shot(slides[1], 18, motion="kenburns")]
-    cut_video, faded_video = tmp_path / "cut.mp4", tmp_path / "faded.mp4"
-    render_video(shots, cut_video, fps=FPS, quality="high")
-    render_video(with_transitions(shots, 6), faded_video, fps=FPS, quality="high")
-    plain, faded = frames_of(cut_video), frames_of(faded_video)
+    # The same zoom cut, the same zoom crossfaded, and a zoom at another pace (over 24 frames).
+    videos = {name: tmp_path / f"{name}.mp4" for name in ("cut", "faded", "other")}
+    render_video(shots, videos["cut"], fps=FPS, quality="high")
+    render_video(with_transitions(shots, 6), videos["faded"], fps=FPS, quality="high")
+    render_video([Shot(slides[0], 24, motion="kenburns"), Shot(slides[1], 24)],
+                 videos["other"], fps=FPS, quality="high")
+    plain, faded, other = (frames_of(videos[name]) for name in ("cut", "faded", "other"))
     assert len(plain) == len(faded) == 48
-    for n in [*range(24), *range(30, 48)]:  # outside the crossfade: the same zoom
-        assert np.abs(plain[n] - faded[n]).mean() < 2, n
-    for i in range(6):  # inside: that zoom's frame blended into the next scene's first
+
+    def apart(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.abs(a - b).mean())
+
+    # Before the crossfade: the zoom of the cut video (two encodes differ by coding noise,
+    # about 2 levels), clearly not a zoom at another pace.
+    for n in range(12, 24):
+        assert apart(faded[n], plain[n]) < 3 and apart(faded[n], other[n]) > apart(
+            faded[n], plain[n]) + 1.5, n
+    for n in range(30, 48):  # the next scene, untouched
+        assert apart(faded[n], plain[n]) < 3, n
+    distance = float(np.sqrt(((plain[30] - plain[24]) ** 2).mean()))
+    for i in range(6):  # inside: that zoom's own frame blended into the next scene's first
         w, off = weight(faded[24 + i], plain[24 + i], plain[30])
-        assert w == pytest.approx((i + 1) / 7, abs=0.04) and off < 4, i
+        assert w == pytest.approx((i + 1) / 7, abs=0.04) and off < 0.1 * distance, i
