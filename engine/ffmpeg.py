@@ -33,7 +33,7 @@ def run_ffmpeg(args: Sequence[str], *, what: str) -> None:
 def ffmpeg_report(args: Sequence[str], *, what: str) -> str:
     """Runs ffmpeg as ``run_ffmpeg`` does, at the info log level, and returns what it wrote
     on stderr: where analysis filters (ebur128) print their summaries."""
-    return _run(args, what, "info")
+    return _run(["-nostats", *args], what, "info")
 
 
 def _run(args: Sequence[str], what: str, level: str) -> str:

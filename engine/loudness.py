@@ -18,8 +18,9 @@ from reelflow.errors import RenderFailed
 
 SILENCE_LUFS = -70.0
 _NUMBER = r"(-?(?:\d+(?:\.\d+)?|inf))"
-_INTEGRATED = re.compile(rf"^\s*I:\s+{_NUMBER} LUFS", re.MULTILINE)
-_PEAK = re.compile(rf"^\s*Peak:\s+{_NUMBER} dBFS", re.MULTILINE)
+# Not anchored to a line's start: ffmpeg's other threads may write into the middle of it.
+_INTEGRATED = re.compile(rf"(?<![A-Za-z])I:\s+{_NUMBER} LUFS")
+_PEAK = re.compile(rf"(?<![A-Za-z])Peak:\s+{_NUMBER} dBFS")
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,43 @@ class Loudness:
         return self.integrated <= SILENCE_LUFS
 
 
-def measure(inputs: Sequence[str], graph: str, *, what: str) -> Loudness:
+def measure(inputs: Sequence[str], graph: str, *, what: str, peak: bool = True) -> Loudness:
     """Given ffmpeg's input arguments and a filter graph whose last output is labelled
-    ``[sound]``, returns that sound's loudness. Raises RenderFailed when ffmpeg fails or
-    prints no summary."""
-    report = ffmpeg_report(
-        [*inputs, "-filter_complex", f"{graph};[sound]ebur128=peak=true:framelog=quiet[out]",
-         "-map", "[out]", "-f", "null", "-"], what=what)
-    return parse_summary(report, what)
+    ``[sound]``, returns that sound's loudness (its true peak only when ``peak``; else -inf).
+    Raises RenderFailed when ffmpeg fails or prints no summary."""
+    return measure_each(inputs, graph, ("sound",), what=what, peak=peak)["sound"]
 
 
-def parse_summary(report: str, what: str = "measuring loudness") -> Loudness:
-    """Returns the loudness in ebur128's summary within ffmpeg's ``report``; raises
-    RenderFailed when there is none."""
-    summary = report[report.rfind("Summary:"):] if "Summary:" in report else ""
+def measure_each(inputs: Sequence[str], graph: str, names: Sequence[str], *, what: str,
+                 peak: bool = True) -> dict[str, Loudness]:
+    """As ``measure``, for several outputs of one graph at once, labelled ``[name]`` each:
+    one ffmpeg run reads the inputs once."""
+    meters = "".join(f";[{name}]{meter(name, peak)}[{name}-read]" for name in names)
+    outputs = [arg for name in names for arg in ("-map", f"[{name}-read]", "-f", "null", "-")]
+    report = ffmpeg_report([*inputs, "-filter_complex", graph + meters, *outputs], what=what)
+    return {name: parse_summary(report, name, what) for name in names}
+
+
+def meter(name: str, peak: bool = True) -> str:
+    """The ebur128 filter that measures one sound; its summary is found by ``name``."""
+    return f"ebur128@{name}=framelog=quiet" + (":peak=true" if peak else "")
+
+
+def parse_summary(report: str, name: str | None = None, what: str = "measuring loudness"
+                  ) -> Loudness:
+    """Returns the loudness in an ebur128 summary within ffmpeg's ``report``: the one of the
+    filter named ``name`` (``meter``), or else the last. Raises RenderFailed when there is
+    none."""
+    heading = f"[ebur128@{name} @" if name else "Summary:"
+    start = report.rfind(heading)
+    summary = report[start:] if start >= 0 else ""
+    end = summary.find("Summary:", summary.find("Summary:") + 1)
+    summary = summary[:end] if end > 0 else summary
     integrated, peak = _INTEGRATED.search(summary), _PEAK.search(summary)
-    if integrated is None or peak is None:
+    if integrated is None:
         raise RenderFailed(f"{what}: ffmpeg printed no loudness summary")
-    return Loudness(float(integrated.group(1)), float(peak.group(1)))
+    return Loudness(float(integrated.group(1)),
+                    float(peak.group(1)) if peak is not None else -math.inf)
 
 
 def gain_to(target: float, loudness: Loudness) -> float:

@@ -16,8 +16,9 @@ multiplies into the music (amultiply); the rest is ffmpeg filters, streaming, in
 Loudness is normalised in two passes: the mix is measured (ebur128), then rendered again with
 the gain that brings it to the target; only when that gain would lift the true peak over the
 ceiling does a lookahead limiter, run at four times the rate so that it sees the peaks
-between samples, hold them down, and then the limited mix is measured once more and the
-loudness the limiter took made up. The result is a 48 kHz stereo WAV of exactly the video's
+between samples, hold them down. What is written is measured as it is written, and when the
+limiter took enough loudness to miss the target, the mix is rendered again with that made
+up. The result is a 48 kHz stereo WAV of exactly the video's
 samples, which engine/outputs.py encodes once per format like the narration alone: one
 encoder priming for the whole video, so the sound stays on the frame at every cut.
 """
@@ -33,8 +34,16 @@ from pathlib import Path
 
 import numpy as np
 
-from reelflow.engine.ffmpeg import run_ffmpeg
-from reelflow.engine.loudness import Loudness, amplitude, gain_to, measure
+from reelflow.engine.ffmpeg import ffmpeg_report
+from reelflow.engine.loudness import (
+    Loudness,
+    amplitude,
+    gain_to,
+    measure,
+    measure_each,
+    meter,
+    parse_summary,
+)
 from reelflow.engine.timeline import SceneSlot
 from reelflow.files import atomic_output
 
@@ -47,12 +56,12 @@ FADE_OUT_SECONDS = 2.5
 TARGET_LUFS = -16.0
 # The promise is a true peak of at most -1 dBTP in the finished file; the mix aims lower
 # because the AAC and Opus encoders overshoot a little on transients.
-CEILING_DBTP = -2.0
+CEILING_DBTP = -1.5
 _LIMITER_RATE = 4 * MIX_RATE
-# A limited mix is measured again and its gain made up, at most this many renders in all,
-# until its loudness is within this many LU of the target.
-LIMITED_PASSES = 3
-LIMITED_TOLERANCE = 0.2
+# The written mix is measured as it is written; while its loudness is further than this from
+# the target (the limiter took some), the gain is made up, in at most this many renders.
+MAX_PASSES = 3
+TOLERANCE_LU = 0.5
 _STEREO = "pan=stereo|c0=c0|c1=c0,aformat=sample_fmts=fltp"
 _ANY_TO_STEREO = "aformat=sample_fmts=fltp:channel_layouts=stereo"
 
@@ -61,7 +70,7 @@ _ANY_TO_STEREO = "aformat=sample_fmts=fltp:channel_layouts=stereo"
 class MixReport:
     """What a mix measured and did: loudness of the narration, the music and the mix before
     the final gain (LUFS, None when absent), the gains applied (dB), whether the limiter ran,
-    and the seconds it took."""
+    the loudness of the mix written, and the seconds it took."""
 
     narration_lufs: float | None
     music_lufs: float
@@ -69,6 +78,7 @@ class MixReport:
     mix_lufs: float
     gain_db: float
     limited: bool
+    final_lufs: float
     seconds: float
 
 
@@ -128,53 +138,65 @@ def mix_music(narration: Path | None, music: Path, speech: Sequence[tuple[float,
     curve = target.with_name(f"{target.stem}-envelope.wav")
     write_envelope(envelope(duration, speech if narration is not None else ()), curve)
     try:
+        voiced = ["-i", str(narration)] if narration is not None else []
         looped = ["-stream_loop", "-1", "-t", f"{duration + 1:.3f}", "-i", str(music)]
         fit = f"apad=whole_len={samples},atrim=end_sample={samples}"
-        heard = measure(looped, f"[0:a]aresample={MIX_RATE},{_ANY_TO_STEREO},{fit}[sound]",
-                        what="measuring the music")
-        spoken: Loudness | None = None
+        first = len(voiced) // 2
+        sources = [f"[{first}:a]aresample={MIX_RATE},{_ANY_TO_STEREO},{fit}[music]"]
         if narration is not None:
-            spoken = measure(["-i", str(narration)],
-                             f"[0:a]aresample={MIX_RATE},{_STEREO},{fit}[sound]",
-                             what="measuring the narration")
+            sources.append(f"[0:a]aresample={MIX_RATE},{_STEREO},{fit}[voice]")
+        found = measure_each([*voiced, *looped], ";".join(sources),
+                             ("music", "voice")[:len(sources)], peak=False,
+                             what="measuring the music and the narration")
+        heard, spoken = found["music"], found.get("voice")
         music_gain = 0.0
         if spoken is not None and not spoken.silent and not heard.silent:
             music_gain = spoken.integrated + volume_db - heard.integrated
-        inputs = [*(["-i", str(narration)] if narration is not None else []), *looped,
-                  "-i", str(curve)]
+        inputs = [*voiced, *looped, "-i", str(curve)]
         graph = _mix_graph(narration is not None, music_gain, fit)
         mixed = measure(inputs, graph, what="measuring the mix")
         gain = gain_to(TARGET_LUFS, mixed)
-        limited = mixed.true_peak + gain > CEILING_DBTP
+        limited, tried = False, []
         with atomic_output(target) as temp:
-            for _ in range(LIMITED_PASSES):
-                _write(inputs, graph, gain, limited, fit, temp)
-                if not limited:
+            for _ in range(MAX_PASSES):
+                limited = limited or mixed.true_peak + gain > CEILING_DBTP
+                done = _write(inputs, graph, gain, limited, fit, temp)
+                tried.append((gain, done.integrated))
+                # Holding the peaks down also lowers the loudness (the Piper voice's peaks
+                # reach 0 dBTP 16 dB above its loudness in stereo): make it up.
+                if done.silent or abs(TARGET_LUFS - done.integrated) <= TOLERANCE_LU:
                     break
-                # Holding the peaks down also lowers the loudness a little (0.4 LU for the
-                # Piper voice, whose peaks reach 0 dBTP at -19 LUFS): measure, and make up.
-                done = measure(["-i", str(temp)], "[0:a]anull[sound]",
-                               what="measuring the limited mix")
-                if done.silent or abs(TARGET_LUFS - done.integrated) <= LIMITED_TOLERANCE:
-                    break
-                gain += TARGET_LUFS - done.integrated
+                gain += (TARGET_LUFS - done.integrated) / _slope(tried)
     finally:
         curve.unlink(missing_ok=True)
     return MixReport(spoken.integrated if spoken else None, heard.integrated,
-                     round(music_gain, 2), mixed.integrated, round(gain, 2), limited,
-                     round(time.perf_counter() - started, 3))
+                     round(music_gain, 2), mixed.integrated, round(tried[-1][0], 2), limited,
+                     tried[-1][1], round(time.perf_counter() - started, 3))
+
+
+def _slope(tried: Sequence[tuple[float, float]]) -> float:
+    """How much the written loudness grew per dB of gain over the last two renders (1 after
+    one: a limiter that grips takes part of every dB added)."""
+    if len(tried) < 2 or tried[-1][0] == tried[-2][0]:
+        return 1.0
+    (gain_a, loud_a), (gain_b, loud_b) = tried[-2], tried[-1]
+    return min(1.0, max(0.2, (loud_b - loud_a) / (gain_b - gain_a)))
 
 
 def _write(inputs: Sequence[str], graph: str, gain: float, limited: bool, fit: str,
-           target: Path) -> None:
-    """Renders the mix with ``gain`` dB, through the limiter when ``limited``, to ``target``."""
+           target: Path) -> Loudness:
+    """Renders the mix with ``gain`` dB, through the limiter when ``limited``, to ``target``,
+    and returns the loudness of what it wrote, measured on the way."""
     final = f"[sound]volume={gain:.4f}dB"
     if limited:
         final += (f",aresample={_LIMITER_RATE},alimiter=limit={amplitude(CEILING_DBTP):.5f}:"
-                  f"attack=2:release=60:level=false:latency=true,aresample={MIX_RATE}")
-    run_ffmpeg([*inputs, "-filter_complex", f"{graph};{final},{fit}[out]", "-map", "[out]",
-                "-c:a", "pcm_s16le", "-f", "wav", str(target)],
-               what="mixing the music under the narration")
+                  f"attack=2:release=40:level=false:latency=true,aresample={MIX_RATE}")
+    report = ffmpeg_report(
+        [*inputs, "-filter_complex",
+         f"{graph};{final},{fit},asplit[out][check];[check]{meter('written', False)}[read]",
+         "-map", "[out]", "-c:a", "pcm_s16le", "-f", "wav", str(target),
+         "-map", "[read]", "-f", "null", "-"], what="mixing the music under the narration")
+    return parse_summary(report, "written", "mixing the music under the narration")
 
 
 def _mix_graph(with_narration: bool, music_gain: float, fit: str) -> str:
