@@ -79,3 +79,13 @@ def test_loudness_is_read_from_the_ebur128_summary() -> None:
     silent = parse_summary(report.replace("-23.4", "-70.0").replace("-4.1", "-inf"))
     assert silent.silent and gain_to(-16.0, silent) == 0.0
     assert gain_to(-16.0, Loudness(-23.4, -4.1)) == pytest.approx(7.4)
+
+
+def test_each_named_meter_is_read_from_its_own_summary_even_with_other_output_inside() -> None:
+    report = ("[ebur128@music @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -19.4 "
+              "LUFS\n    Threshold: -29.5 LUFS\n"
+              "[ebur128@voice @ 0x2] Summary:\n\n  Integrated loudness:\nsize=1kB time=1    "
+              "I:         -18.9 LUFS\n    Threshold: -29.0 LUFS\n")
+    assert parse_summary(report, "music").integrated == -19.4
+    voice = parse_summary(report, "voice")
+    assert voice.integrated == -18.9 and voice.true_peak == float("-inf")

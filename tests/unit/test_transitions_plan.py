@@ -66,3 +66,16 @@ def test_a_shortened_scene_keeps_its_zoom_pace_and_its_captions_up_to_its_new_en
     assert kept.captions == (CaptionSpan("One.", 0, 10), CaptionSpan("Two.", 10, 18))
     fade = pieces[1]
     assert isinstance(fade, Crossfade) and fade.leaving.captions == spans  # the whole shot
+
+
+def test_a_blend_weighs_the_two_frames_and_rounds_to_the_nearest_level() -> None:
+    import numpy as np
+
+    from reelflow.engine.transitions import blend
+
+    leaving = np.array([0, 10, 255, 100, 16], np.uint8)
+    entering = np.array([255, 20, 0, 101, 235], np.uint8)
+    assert list(np.frombuffer(blend(leaving, entering, 0.25), np.uint8)) == [
+        64, 12, 191, 100, 71]
+    assert blend(leaving, entering, 0.0) == leaving.tobytes()
+    assert blend(leaving, entering, 1.0) == entering.tobytes()
