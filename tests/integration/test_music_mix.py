@@ -181,3 +181,15 @@ def test_peaks_above_the_ceiling_are_limited_without_moving_the_sound(tmp_path: 
         assert abs(int(np.argmax(near)) - round(0.01 * rate)) <= 3  # samples at 48 kHz
     loudness, peak = ebur128(mix)
     assert -17.0 <= loudness <= -15.0 and peak <= -1.0
+
+
+def test_music_longer_than_the_video_is_trimmed_to_its_exact_length_and_faded_out(
+        tmp_path: Path) -> None:
+    seconds = 4.0
+    mix = tmp_path / "mix.wav"
+    mix_music(None, music_file(tmp_path / "long.flac", seconds=20.0), [], seconds, -12.0, mix)
+    pcm, rate, channels = decoded(mix)
+    assert (len(pcm), rate, channels) == (round(seconds * 48000), 48000, 2)
+    middle = level(pcm, rate, 1.8, 2.2, MUSIC_HZ)
+    assert level(pcm, rate, seconds - 0.1, seconds, MUSIC_HZ) < middle - 10
+    assert level(pcm, rate, 0.0, 0.1, MUSIC_HZ) < middle - 10
