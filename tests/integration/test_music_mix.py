@@ -62,6 +62,22 @@ def level(pcm: np.ndarray, rate: int, start: float, end: float, hertz: float) ->
     return float(20 * np.log10(spectrum[centre - 2:centre + 3].max() / len(piece) + 1e-12))
 
 
+def momentary(path: Path, band: str) -> list[tuple[float, float]]:
+    """ffmpeg's own momentary loudness (LUFS over the 400 ms ending at t), every 100 ms, of
+    the sound passed through the filters ``band``: (t, loudness) pairs."""
+    report = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0", "-af",
+         f"{band},ebur128=framelog=info", "-f", "null", "-"], capture_output=True, text=True,
+        check=True).stderr
+    return [(float(t), float(m)) for t, m in re.findall(
+        r"t:\s*([\d.]+)\s+TARGET:-?\d+ LUFS\s+M:\s*(-?[\d.]+)", report)]
+
+
+def loudness_at(meter: list[tuple[float, float]], seconds: float) -> float:
+    """The momentary loudness of the 400 ms centred on ``seconds``."""
+    return min(meter, key=lambda point: abs(point[0] - (seconds + 0.2)))[1]
+
+
 def music_file(path: Path, seconds: float = 2.0) -> Path:
     """A stereo FLAC of a steady tone, shorter than the video, so that it has to loop."""
     run_ffmpeg(["-f", "lavfi", "-i", f"sine=frequency={MUSIC_HZ}:sample_rate=44100:"
@@ -121,6 +137,13 @@ def test_the_music_is_at_least_10_db_lower_under_speech_than_between_scenes(
     for n, gap in enumerate(between):
         assert gap - under[n] >= 10, f"scene {n + 1}: {gap - under[n]:.1f} dB"
         assert gap - under[n + 1] >= 10, f"scene {n + 2}: {gap - under[n + 1]:.1f} dB"
+    # The same, in loudness as ffmpeg's EBU R128 meter gives it over 400 ms windows, of the
+    # music's band alone (three high-pass filters take the 220 Hz narration out).
+    meter = momentary(targets[index], "highpass=f=1200,highpass=f=1200,highpass=f=1200")
+    speaking = [loudness_at(meter, s.start + d / 2) for s, d in zip(slots, spoken, strict=True)]
+    pausing = [loudness_at(meter, (a + b) / 2) for a, b in gaps]
+    for n, gap in enumerate(pausing):
+        assert gap - speaking[n] >= 10 and gap - speaking[n + 1] >= 10, (n, pausing, speaking)
     # The second pause is past the music file's two seconds: the music looped, as loud as
     # before; and it fades out to (nearly) nothing at the end.
     assert abs(between[1] - between[0]) < 2
