@@ -53,9 +53,10 @@ def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Seq
                   images: Sequence[SceneImage | None], render: RenderSettings,
                   encoder: EncoderSettings) -> SceneRuns:
     """Submits every scene's narration, slide and shot, and the soundtrack; returns their
-    futures at once."""
+    futures at once. The tasks get the settings without the web server's tokens."""
     count = len(scenes)
     minimums = [scene.duration for scene in scenes]
+    settings = settings.without_tokens()
     narrations: list[PrefectFuture[Narration]] = []
     slides: list[PrefectFuture[Path]] = []
     shots: list[PrefectFuture[Piece]] = []

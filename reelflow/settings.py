@@ -97,6 +97,11 @@ class Settings(BaseModel):
             dask_address=_text(env, "REELFLOW_DASK_ADDRESS", "").strip(),
             dask_workers=_number(env, "REELFLOW_DASK_WORKERS", DEFAULT_DASK_WORKERS, 1, 256))
 
+    def without_tokens(self) -> Settings:
+        """These settings without the bearer tokens: what a task that may run in another
+        process (a Dask worker) is given, since its arguments travel over the network."""
+        return self.model_copy(update={"read_tokens": (), "admin_tokens": ()})
+
     def public(self, url_path: str) -> str | None:
         """Given a URL path the web server serves, returns its full URL at the configured public
         address; None when no public address is configured."""

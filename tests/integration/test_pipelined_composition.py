@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from reelflow.db.session import Database
 from reelflow.db.states import JobStatus, StorageType
@@ -60,7 +61,8 @@ def test_a_shot_is_encoded_while_a_later_scene_is_still_being_narrated(
 
     run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
-        runs = [r for r in client.read_task_runs() if r.flow_run_id == run_id]
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
     times = {r.name: (r.start_time, r.end_time) for r in runs}
     first_encode = min(start for name, (start, _) in times.items()
                        if name.startswith("encode shot") and start is not None)

@@ -70,6 +70,15 @@ def test_each_run_gets_the_runner_the_settings_name_when_it_starts(
         chooser.submit(object(), {})
 
 
+def test_the_per_scene_tasks_get_the_settings_without_the_tokens(tmp_path: Path) -> None:
+    settings = Settings.from_env({"REELFLOW_READ_TOKENS": "a-reader-of-16-chars",
+                                  "REELFLOW_ADMIN_TOKENS": "an-admin-of-16-chars"}, cwd=tmp_path)
+    bare = settings.without_tokens()
+    assert bare.read_tokens == bare.admin_tokens == ()
+    assert bare.model_copy(update={"read_tokens": settings.read_tokens,
+                                   "admin_tokens": settings.admin_tokens}) == settings
+
+
 def test_everything_a_task_takes_or_returns_survives_pickling(tmp_path: Path) -> None:
     # Dask hands arguments and results between processes by pickling them.
     values = [
