@@ -178,6 +178,7 @@ def test_videos_list_with_urls_and_captions_as_webvtt(library: Library) -> None:
     assert captions.status == 200 and captions.headers["content-type"].startswith("text/vtt")
     assert captions.body.startswith(b"WEBVTT") and b"Hello from the captions." in captions.body
     assert request(app, "GET", video["captions_url"]).body == captions.body  # from the cache
+    assert video["language"] == "en"  # the job named none: the default
     assert api(app, "GET", f"/jobs/{library.job_id}").json()["video"]["id"] == video["id"]
     assert api(app, "GET", "/jobs/00000000-0000-0000-0000-000000000001").status == 404
 
@@ -192,6 +193,18 @@ def test_videos_list_with_urls_and_captions_as_webvtt(library: Library) -> None:
     assert request(app, "GET", private["url"]).body == library.video.read_bytes()
     assert request(app, "GET", private["captions_url"]).status == 200
     assert request(app, "GET", library.video_url).status == 401
+
+
+def test_a_video_carries_its_job_language_for_the_captions_track(library: Library) -> None:
+    from reelflow.db.models import VideoGenerationJob
+
+    with database(library.settings).unit_of_work() as uow:
+        job = uow.session.get(VideoGenerationJob, library.job_id)
+        assert job is not None
+        job.composition_settings = {**(job.composition_settings or {}), "language": "pt-BR"}
+        uow.commit()
+    video = api(build_app(library.settings), "GET", "/videos?session=web").json()["videos"][0]
+    assert video["language"] == "pt-BR"
 
 
 def test_deleting_a_video_removes_its_files_and_rows_and_keeps_counters_exact(
@@ -242,3 +255,17 @@ def test_errors_are_json_and_the_pages_and_openapi_are_served(library: Library) 
     huge = request(app, "POST", "/api/v1/jobs", {**ADMIN, "Content-Type": "application/json"},
                    b"{" + b" " * (3 * 2**20) + b"}")
     assert huge.status == 413
+
+
+def test_a_deletion_is_refused_on_a_media_root_another_database_claimed(
+        library: Library) -> None:
+    from reelflow.storage.identity import marker_path
+
+    app = build_app(library.settings)
+    marker = marker_path(layout(library.settings).root)
+    marker.write_text(f"{uuid.uuid4()}\n")  # as if this folder were another installation's
+    reply = api(app, "DELETE", f"/videos/{library.video_id}", ADMIN)
+    assert reply.status == 500, reply.body
+    assert library.video.exists()
+    with database(library.settings).unit_of_work(read_only=True) as uow:
+        assert uow.jobs.find(library.job_id) is not None
