@@ -16,15 +16,15 @@ from reelflow.db.states import JobStatus
 from reelflow.engine.script import MAX_SCENES
 from reelflow.engine.usage import ResourceMeter
 from reelflow.errors import InvalidScript
+from reelflow.flows.runners import SettingsTaskRunner
+from reelflow.flows.scenes import SceneProgress, SceneRuns, submit_scenes
 from reelflow.services.heartbeat import JobHeartbeat
 from reelflow.services.intake import accept
 from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
-from reelflow.settings import Settings
-from reelflow.flows.runners import SettingsTaskRunner
-from reelflow.flows.scenes import SceneProgress, SceneRuns, submit_scenes
 from reelflow.services.shots import encoder_for
+from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
