@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 import subprocess
 import uuid
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -79,5 +81,21 @@ def test_a_job_with_music_and_crossfades_records_its_music_and_meets_the_targets
         assert (job.composition_settings["music_volume"], job.composition_settings["transition"],
                 job.composition_settings["transition_seconds"]) == (-15.0, "crossfade", 0.4)
         rows = {row.storage_type: row for row in uow.session.scalars(select(MediaStorage))}
+        spoken = sorted((a.asset_metadata["scene"], a.duration) for a in uow.assets.for_job(
+            job_id) if a.asset_type == AssetType.AUDIO and "scene" in a.asset_metadata)
     for kind, row in rows.items():  # the copy is counted like every other file
         assert (row.total_size_bytes, row.file_count) == measure(media.folder(kind)), kind
+    # Scene 2 starts where scene 1's narration and pause end; the 0.4 s (10 frames) before
+    # it blend scene 1's slide into scene 2's, a little more at every frame.
+    cut, fade = round((spoken[0][1] + 0.6) * 24), round(0.4 * 24)
+    for video in result["videos"]:
+        with av.open(video["file_path"]) as container:
+            frames = [f.to_ndarray(format="gray").astype(float)
+                      for f in container.decode(video=0)]
+        leaving, entering = frames[cut - fade - 1], frames[cut]
+        towards = entering - leaving
+        weights = [float(((frames[cut - fade + i] - leaving) * towards).sum()
+                         / (towards * towards).sum()) for i in range(fade)]
+        assert all(b > a for a, b in pairwise(weights)), weights
+        assert abs(weights[0] - 1 / 11) < 0.05 and abs(weights[-1] - 10 / 11) < 0.05, weights
+        assert np.abs(frames[cut - fade - 2] - leaving).mean() < 1  # still scene 1 before
