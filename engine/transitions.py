@@ -17,30 +17,23 @@ conversion is linear, and so is averaging chroma over 2x2 pixels.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, with_caption
 from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.encoder import EncoderSettings, H264Segment
 from reelflow.engine.kenburns import FrameSink, zoom_frames
+from reelflow.engine.shots import Piece, Shot, encode_piece, load_picture, piece_paths
 from reelflow.engine.vp9 import VP9Segment
 from reelflow.errors import RenderFailed
 from reelflow.vocabulary import CaptionPosition, Transition, VideoFormat
-
-if TYPE_CHECKING:
-    from reelflow.engine.compose import Shot
-
-# Given a picture's path and the encoder's settings, returns it as an RGB picture of the frame
-# size (engine/compose.py's loader, so that a crossfade sees exactly what the scene shows).
-Loader = Callable[[Path, EncoderSettings], Image.Image]
 
 
 @dataclass(frozen=True)
@@ -71,14 +64,35 @@ def with_transitions(shots: Sequence[Shot], frames: int) -> list[Shot | Crossfad
     zoom and its captions up to its new end. Every shot keeps its first frame and its start."""
     pieces: list[Shot | Crossfade] = []
     for n, shot in enumerate(shots):
-        fade = min(frames, shot.frames - 1) if n + 1 < len(shots) else 0
-        if fade < 1:
-            pieces.append(shot)
-            continue
-        kept = shot.frames - fade
-        pieces.append(replace(shot, frames=kept, captions=_clipped(shot.captions, kept),
-                              motion_frames=shot.motion_frames or shot.frames))
-        pieces.append(Crossfade(shot, shots[n + 1], fade))
+        fade = fade_length(shot.frames, frames) if n + 1 < len(shots) else 0
+        pieces.append(shortened(shot, fade))
+        if fade:
+            pieces.append(Crossfade(shot, shots[n + 1], fade))
+    return pieces
+
+
+def fade_length(frames: int, fade: int) -> int:
+    """The frames a crossfade of ``fade`` frames takes from a shot of ``frames`` frames: all
+    it asks for, but never the shot's first frame."""
+    return max(0, min(fade, frames - 1))
+
+
+def shortened(shot: Shot, fade: int) -> Shot:
+    """``shot`` as it shows before a crossfade of ``fade`` frames (``fade_length``) takes its
+    end: its zoom at the pace of the whole shot, its captions up to its new end."""
+    if fade < 1:
+        return shot
+    kept = shot.frames - fade
+    return replace(shot, frames=kept, captions=_clipped(shot.captions, kept),
+                   motion_frames=shot.motion_frames or shot.frames)
+
+
+def piece_frames(frames: Sequence[int], fade: int) -> list[int]:
+    """The frames of each piece ``with_transitions`` makes of shots of ``frames`` frames."""
+    pieces: list[int] = []
+    for n, count in enumerate(frames):
+        taken = fade_length(count, fade) if n + 1 < len(frames) else 0
+        pieces += [count - taken, taken] if taken else [count]
     return pieces
 
 
@@ -87,19 +101,36 @@ def scenes_in(pieces: Sequence[object]) -> int:
     return sum(not isinstance(piece, Crossfade) for piece in pieces)
 
 
-def encode_crossfade(fade: Crossfade, pieces: Mapping[VideoFormat, Path],
-                     settings: EncoderSettings, position: CaptionPosition, load: Loader
-                     ) -> tuple[dict[VideoFormat, Path], int]:
+def fade_paths(folder: Path, number: int, formats: Sequence[VideoFormat]
+               ) -> dict[VideoFormat, Path]:
+    """Where crossfade ``number`` of a video is encoded in ``folder``, one file per format:
+    ``fade-0003.mp4`` (an MP4 segment) or ``.ivf`` (VP9)."""
+    return {fmt: folder / f"fade-{number:04d}.{'mp4' if fmt == 'mp4' else 'ivf'}"
+            for fmt in formats}
+
+
+def encode_any(item: Shot | Crossfade, folder: Path, number: int,
+               formats: Sequence[VideoFormat], settings: EncoderSettings,
+               position: CaptionPosition) -> Piece:
+    """Encodes piece ``number`` of a video, a shot or a crossfade, into ``folder``; returns
+    the piece. Raises RenderFailed."""
+    if isinstance(item, Crossfade):
+        return encode_crossfade(item, fade_paths(folder, number, formats), settings, position)
+    return encode_piece(item, piece_paths(folder, number, item, formats), settings, position)
+
+
+def encode_crossfade(fade: Crossfade, files: Mapping[VideoFormat, Path],
+                     settings: EncoderSettings, position: CaptionPosition) -> Piece:
     """Encodes the crossfade's blended frames into a piece per format (MP4: an x264 segment,
-    WebM: an IVF file); returns the pieces and the number of frames encoded. Raises
-    RenderFailed."""
+    WebM: an IVF file, see ``fade_paths``); returns the piece, timed. Raises RenderFailed."""
+    started = time.perf_counter()
     what = f"encoding a crossfade into {fade.entering.image.name}"
-    target = next(frames_of(fade.entering, 0, 1, settings, position, load))
+    target = next(frames_of(fade.entering, 0, 1, settings, position))
     sinks: list[FrameSink] = [
         H264Segment(piece, settings, what=what) if fmt == "mp4"
-        else VP9Segment(piece, settings, what=what) for fmt, piece in pieces.items()]
+        else VP9Segment(piece, settings, what=what) for fmt, piece in files.items()]
     try:
-        leaving = frames_of(fade.leaving, fade.first, fade.frames, settings, position, load)
+        leaving = frames_of(fade.leaving, fade.first, fade.frames, settings, position)
         for n, frame in enumerate(leaving):
             data = blend(frame, target, (n + 1) / (fade.frames + 1))
             for sink in sinks:
@@ -112,7 +143,7 @@ def encode_crossfade(fade: Crossfade, pieces: Mapping[VideoFormat, Path],
     counts = [sink.close() for sink in sinks]
     if any(count != fade.frames for count in counts):
         raise RenderFailed(f"{what}: {counts} frames made, {fade.frames} planned")
-    return dict(pieces), fade.frames
+    return Piece(dict(files), fade.frames, fade.frames, time.perf_counter() - started)
 
 
 def blend(leaving: np.ndarray, entering: np.ndarray, weight: float) -> bytes:
@@ -123,10 +154,10 @@ def blend(leaving: np.ndarray, entering: np.ndarray, weight: float) -> bytes:
 
 
 def frames_of(shot: Shot, first: int, count: int, settings: EncoderSettings,
-              position: CaptionPosition, load: Loader) -> Iterator[np.ndarray]:
+              position: CaptionPosition) -> Iterator[np.ndarray]:
     """Yields frames ``first`` to ``first + count - 1`` of ``shot`` as it shows them, each a
     flat yuv420p array: its picture with the caption of that frame, zoomed if it zooms."""
-    picture = load(shot.image, settings)
+    picture = load_picture(shot.image, settings)
     span = shot.motion_frames or shot.frames
     if shot.motion == "kenburns" and span > 1:
         frames = zoom_frames(picture, shot.frames, shot.captions, settings, position,

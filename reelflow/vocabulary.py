@@ -16,6 +16,8 @@ SpeechEngineName = Literal["piper", "gtts"]
 VideoFormat = Literal["mp4", "webm"]
 CaptionPosition = Literal["top", "center", "bottom"]
 Transition = Literal["cut", "crossfade"]
+# Where a job's per-scene tasks run: threads of the flow's process, or a Dask cluster.
+TaskRunnerName = Literal["thread", "dask"]
 # The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
 Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
                      "1080x1080", "3840x2160"]
@@ -27,6 +29,7 @@ SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
 VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
 CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
 TRANSITIONS: tuple[Transition, ...] = get_args(Transition)
+TASK_RUNNERS: tuple[TaskRunnerName, ...] = get_args(TaskRunnerName)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 
 DEFAULT_QUALITY: Quality = "standard"
@@ -44,6 +47,8 @@ TRANSITION_SECONDS_RANGE = (0.1, 2.0)
 # (0: as loud as the voice), and the range a script may ask for.
 DEFAULT_MUSIC_VOLUME = -12.0
 MUSIC_VOLUME_RANGE = (-40.0, 0.0)
+DEFAULT_TASK_RUNNER: TaskRunnerName = "thread"
+DEFAULT_DASK_WORKERS = 2
 # A BCP 47 tag, not a closed list: English narrates with the offline voice, others with gTTS.
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
