@@ -50,13 +50,19 @@ def join_pieces(fmt: VideoFormat, pieces: Sequence[Path], frames: Sequence[int],
     if fmt == "mp4":
         segments = assemble(pieces, frames, settings.fps)
         listing = work / "segments.txt"
-        listing.write_text("".join(f"file '{s.name}'\n" for s in segments), "utf-8")
+        listing.write_text("".join(f"file '{_quoted(s)}'\n" for s in segments), "utf-8")
         return listing
     joined = work / "video.ivf"
     count = join_ivf(pieces, joined, settings)
     if count != sum(frames):
         raise RenderFailed(f"the WebM picture has {count} frames, planned {sum(frames)}")
     return joined
+
+
+def _quoted(path: Path) -> str:
+    # Absolute, so the pieces may live anywhere (the listing is in ``work``); a quote inside
+    # a quoted name of ffmpeg's concat listing is written as '\''.
+    return str(path.resolve()).replace("'", "'\\''")
 
 
 def mux(fmt: VideoFormat, video: Path, audio: Path | None, subtitles: Path | None,
