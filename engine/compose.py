@@ -83,6 +83,7 @@ def render_video(
     workers: int | None = None,
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     on_scene_done: Callable[[int, int], None] | None = None,
+    language: str = "en",
 ) -> RenderReport:
     """Renders shots, and crossfades between them (engine/transitions.py), into each of
     ``targets``: an .mp4 (H.264, AAC when ``audio`` is given) or a .webm (VP9, Opus), all from
@@ -90,7 +91,8 @@ def render_video(
 
     ``size`` is the frame size (default: the first image's); pictures of another size are
     fitted to it. ``subtitles`` (SubRip) become a soft subtitle track (MP4: mov_text, WebM:
-    WebVTT); burned-in captions sit at ``caption_position``. A file appears at its target only
+    WebVTT) labelled with ``language`` (BCP 47); burned-in captions sit at
+    ``caption_position``. A file appears at its target only
     when every target is complete; ``on_scene_done(done, total)`` is called as shots finish.
     Raises RenderFailed for no shots or targets, an unknown format or quality, an unreadable
     image or any encoder failure; nothing is left behind on failure.
@@ -132,7 +134,7 @@ def render_video(
             joined = time.perf_counter()
             join_video(pieces, outputs, settings, work=work,
                        sounds=sounds.result() if sounds is not None else None,
-                       subtitles=subtitles, title=title)
+                       subtitles=subtitles, title=title, language=language)
         report = RenderReport.of(pieces, joined - started, time.perf_counter() - joined,
                                  pool_size)
         return replace(report, scenes=scenes_in(shots))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 from prefect import flow
@@ -30,6 +31,7 @@ from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
 from reelflow.tasks.media import bring_music
+from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
 from reelflow.tasks.verify import verify_video
@@ -170,8 +172,13 @@ def generate_video(
     stages: dict[str, float] = {}
     runs: SceneRuns | None = None
     try:
-        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds):
+        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds), ExitStack() as held:
             progress = Progress(settings, job_id)
+            clock = time.perf_counter()
+            # The pool-wide bound on renders: waiting here, the job is PENDING and beating.
+            held.enter_context(render_slot(lambda slots, _taken: progress.report(
+                1, f"waiting for a render slot ({slots} taken: Prefect limit {RENDER_LIMIT})")))
+            stages["render_slot_wait_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
             count = len(parsed.scenes)

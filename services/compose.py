@@ -92,7 +92,8 @@ def join(settings: Settings, job_id: uuid.UUID, title: str, narrations: Sequence
     targets = [video.path for video in videos]
     started = time.perf_counter()
     join_video(pieces, targets, encoder, work=media.join_work(job_id),
-               sounds=soundtrack.sounds, subtitles=soundtrack.subtitles, title=title)
+               sounds=soundtrack.sounds, subtitles=soundtrack.subtitles, title=title,
+               language=render.language)
     joined = time.perf_counter() - started
     # The pieces, the sound and the captions live inside the videos now.
     shutil.rmtree(media.scratch(job_id), ignore_errors=True)
