@@ -42,13 +42,14 @@ from reelflow.vocabulary import (
 class Shot:
     """One scene's picture: ``image`` for ``frames`` frames, with captions burned in during
     their spans (frames from the shot's start), in ``language``, and, for "kenburns", a slow
-    zoom."""
+    zoom at the pace of ``motion_frames`` frames (0: its own; engine/transitions.py)."""
 
     image: Path
     frames: int
     captions: tuple[CaptionSpan, ...] = ()
     motion: Motion = DEFAULT_MOTION
     language: str = ""
+    motion_frames: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: Encode
             else VP9Segment(piece, settings, what="encoding a zooming scene")
             for fmt, piece in pieces.items()]
         encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position,
-                    shot.language)
+                    shot.language, span=shot.motion_frames or None)
         return dict(pieces), shot.frames
     runs = list(caption_runs(shot.captions, shot.frames))
     frames = [yuv420_frame(picture if text is None else with_caption(

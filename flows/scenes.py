@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,10 +23,11 @@ from reelflow.engine.encoder import EncoderSettings
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.shots import Piece
 from reelflow.engine.speech import Narration
+from reelflow.services.crossfades import fade_frames
 from reelflow.services.intake import SceneImage
 from reelflow.services.soundtrack import Soundtrack
 from reelflow.settings import Settings
-from reelflow.tasks.compose import encode_shot, mix_narration
+from reelflow.tasks.compose import encode_crossfade, encode_shot, mix_narration
 from reelflow.tasks.jobs import Progress
 from reelflow.tasks.media import draw_slide, narrate_scene
 
@@ -39,9 +40,10 @@ class SceneRuns:
     slides: list[PrefectFuture[Path]]
     shots: list[PrefectFuture[Piece]]
     sound: PrefectFuture[Soundtrack]
+    fades: list[PrefectFuture[Piece | None]] = field(default_factory=list)
 
     def all(self) -> list[PrefectFuture[Any]]:
-        return [*self.narrations, *self.slides, *self.shots, self.sound]
+        return [*self.narrations, *self.slides, *self.shots, *self.fades, self.sound]
 
     def settle(self) -> None:
         """Waits until every task has ended (a failed one's dependents end at once), so that
@@ -51,15 +53,19 @@ class SceneRuns:
 
 def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
                   images: Sequence[SceneImage | None], render: RenderSettings,
-                  encoder: EncoderSettings) -> SceneRuns:
-    """Submits every scene's narration, slide and shot, and the soundtrack; returns their
-    futures at once. The tasks get the settings without the web server's tokens."""
+                  encoder: EncoderSettings, music: PrefectFuture[Path] | None = None
+                  ) -> SceneRuns:
+    """Submits every scene's narration, slide and shot, each crossfade between two scenes
+    (when they crossfade) and the soundtrack, with the job's ``music`` under it; returns
+    their futures at once. The tasks get the settings without the web server's tokens."""
     count = len(scenes)
     minimums = [scene.duration for scene in scenes]
     settings = settings.without_tokens()
     narrations: list[PrefectFuture[Narration]] = []
     slides: list[PrefectFuture[Path]] = []
     shots: list[PrefectFuture[Piece]] = []
+    fades: list[PrefectFuture[Piece | None]] = []
+    fade = fade_frames(render)
     for number, (scene, image) in enumerate(zip(scenes, images, strict=True), start=1):
         narrations.append(narrate_scene.submit(settings, job_id, number, scene, render))
         slides.append(draw_slide.submit(settings, job_id, number, count, title, scene, render,
@@ -67,9 +73,16 @@ def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Seq
         # Futures as arguments: Prefect passes their results (typed as the results, hence Any).
         shots.append(encode_shot.submit(settings, job_id, number,
                                         cast(Any, narrations[:number]), minimums[:number],
-                                        cast(Any, slides[-1]), render, encoder))
-    sound = mix_narration.submit(settings, job_id, cast(Any, narrations), minimums, render)
-    return SceneRuns(narrations, slides, shots, sound)
+                                        cast(Any, slides[-1]), render, encoder,
+                                        fade if number < count else 0))
+        if fade and number > 1:
+            fades.append(encode_crossfade.submit(
+                settings, job_id, number - 1, cast(Any, narrations[:number]),
+                minimums[:number], cast(Any, slides[-2]), cast(Any, slides[-1]), render,
+                encoder))
+    sound = mix_narration.submit(settings, job_id, cast(Any, narrations), minimums, render,
+                                 cast(Any, music))
+    return SceneRuns(narrations, slides, shots, sound, fades)
 
 
 class SceneProgress:
@@ -95,10 +108,18 @@ class SceneProgress:
                 [future.result() for future in self._runs.slides])
 
     def shots(self) -> tuple[list[Piece], Soundtrack]:
-        """Waits until every shot and the soundtrack exist; returns them. Raises the first
-        failure."""
-        self._until([*self._runs.shots, self._runs.sound])
-        return [future.result() for future in self._runs.shots], self._runs.sound.result()
+        """Waits until every shot, crossfade and the soundtrack exist; returns the pieces in
+        the order they are joined (each shot, then its crossfade into the next) and the
+        soundtrack. Raises the first failure."""
+        self._until([*self._runs.shots, *self._runs.fades, self._runs.sound])
+        fades = [future.result() for future in self._runs.fades]
+        pieces: list[Piece] = []
+        for number, shot in enumerate(self._runs.shots):
+            pieces.append(shot.result())
+            fade = fades[number] if number < len(fades) else None
+            if fade is not None:
+                pieces.append(fade)
+        return pieces, self._runs.sound.result()
 
     def _until(self, futures: Sequence[PrefectFuture[Any]]) -> None:
         wanted = {future.task_run_id for future in futures} - self._done
