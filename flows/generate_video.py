@@ -17,17 +17,20 @@ from reelflow.db.states import JobStatus
 from reelflow.engine.script import MAX_SCENES
 from reelflow.engine.usage import ResourceMeter
 from reelflow.errors import InvalidScript
+from reelflow.flows.runners import SettingsTaskRunner
+from reelflow.flows.scenes import SceneProgress, SceneRuns, submit_scenes
 from reelflow.services.heartbeat import JobHeartbeat
 from reelflow.services.intake import accept
 from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
+from reelflow.services.shots import encoder_for
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
-from reelflow.tasks.compose import compose_video
+from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from reelflow.tasks.media import draw_slide, narrate_scene
+from reelflow.tasks.media import bring_music
 from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
@@ -38,22 +41,28 @@ from reelflow.vocabulary import (
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
+    DEFAULT_MUSIC_VOLUME,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    DEFAULT_TRANSITION,
+    DEFAULT_TRANSITION_SECONDS,
     LANGUAGE_PATTERN,
+    MUSIC_VOLUME_RANGE,
     RESOLUTION_PATTERN,
+    TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
     Motion,
     Quality,
     Resolution,
+    Transition,
     VideoFormat,
 )
 
 
-@flow(name="generate-video", flow_run_name=run_name, on_failure=[job_failed],
-      on_crashed=[job_crashed], on_cancellation=[job_cancelled])
+@flow(name="generate-video", flow_run_name=run_name, task_runner=SettingsTaskRunner(),
+      on_failure=[job_failed], on_crashed=[job_crashed], on_cancellation=[job_cancelled])
 def generate_video(
     # minLength in the schema only: the API and the run form refuse an empty script before a
     # run exists, while a call that gives script_path instead still validates in Python.
@@ -72,6 +81,13 @@ def generate_video(
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
+    music: Annotated[str, Field(max_length=1024)] = "",
+    music_volume: Annotated[float, Field(ge=MUSIC_VOLUME_RANGE[0],
+                                         le=MUSIC_VOLUME_RANGE[1])] = DEFAULT_MUSIC_VOLUME,
+    transition: Transition = DEFAULT_TRANSITION,
+    transition_seconds: Annotated[float, Field(
+        ge=TRANSITION_SECONDS_RANGE[0], le=TRANSITION_SECONDS_RANGE[1])
+    ] = DEFAULT_TRANSITION_SECONDS,
 ) -> dict[str, Any] | State:
     """Renders a script into verified videos and records them; returns the job as the CLI
     prints it.
@@ -111,6 +127,15 @@ def generate_video(
         language: The script's language, a tag such as en, fr, ja, zh-TW, ar or he: English
             narrates offline with Piper, any other language with gtts (needs the network);
             the script's own setting wins over the default.
+        music: Background music: a sound file in the media root's uploads or stock folders
+            (e.g. audio/uploads/theme.mp3), asset:<uuid> or stock:<id or tag>; looped or
+            trimmed to the video, lowered while someone speaks. Empty: the script's own, or
+            none.
+        music_volume: The music's loudness between scenes in dB relative to the narration's
+            (-40 to 0); 12 dB lower still under speech.
+        transition: How scenes follow each other: cut, or crossfade (the next scene fades in
+            over the end of the one before, fully shown when its narration starts).
+        transition_seconds: How long a crossfade lasts, 0.1 to 2 seconds.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
@@ -122,7 +147,9 @@ def generate_video(
             title=title, resolution=resolution, custom_resolution=custom_resolution,
             quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
             motion=motion, formats=formats, caption_position=caption_position,
-            poster_scene=poster_scene, language=language))
+            poster_scene=poster_scene, language=language, music=music,
+            music_volume=music_volume, transition=transition,
+            transition_seconds=transition_seconds))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -137,10 +164,13 @@ def generate_video(
         "captions": render.captions, "motion": render.motion,
         "formats": list(render.formats), "caption_position": render.caption_position,
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
-        "language": render.language,
+        "language": render.language, "music": render.music,
+        "music_volume": render.music_volume, "transition": render.transition,
+        "transition_seconds": render.transition_seconds,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
+    runs: SceneRuns | None = None
     try:
         with JobHeartbeat(settings, job_id, settings.heartbeat_seconds), ExitStack() as held:
             progress = Progress(settings, job_id)
@@ -152,23 +182,22 @@ def generate_video(
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
             count = len(parsed.scenes)
-            voices = [narrate_scene.submit(settings, job_id, n, scene, render)
-                      for n, scene in enumerate(parsed.scenes, start=1)]
-            slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
-                                        image)
-                      for n, (scene, image) in enumerate(zip(parsed.scenes, accepted.images,
-                                                             strict=True), start=1)]
-            narrated = progress.between(5, 60, "narrated scene")
-            narrations = []
-            for done, future in enumerate(voices, start=1):
-                narrations.append(future.result())
-                narrated(done, count)
-            images = [future.result() for future in slides]
+            encoder = encoder_for(render, count)
+            # Shots encode as soon as their narration and slide exist, during this stage.
+            tune = bring_music.submit(settings.without_tokens(), job_id, accepted.music) \
+                if accepted.music else None
+            runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
+                                 accepted.images, render, encoder, tune)
+            scenes = SceneProgress(runs, progress)
+            narrations, _ = scenes.media()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            plan = compose_video(settings, job_id, parsed.title, parsed.scenes, narrations,
-                                 images, render, progress.between(60, 85, "rendered scene"))
+            minimums = [scene.duration for scene in parsed.scenes]
+            planned = plan_videos(settings, job_id, parsed.title, narrations, minimums, render)
+            pieces, sound = scenes.shots()
+            plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
+                              pieces, sound, render, encoder)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(88, "video joined and muxed")
             clock = time.perf_counter()
@@ -177,8 +206,9 @@ def generate_video(
             progress.report(95, "video verified")
             account_storage(settings, job_id)
             meter.stop()
-            usage = complete_job(settings, job_id, {**meter.usage(), "stages": stages,
-                                                    "frames": plan.frames, "scenes": count})
+            usage = complete_job(settings, job_id, {
+                **meter.usage(), "stages": stages, "frames": plan.frames, "scenes": count,
+                "shots_encoded_during_media_generation": scenes.shots_before_media})
             progress.report(100, "completed")
     except TerminationSignal:
         # Cancelled or stopped by its worker: the cancellation or crash hook says which.
@@ -186,6 +216,8 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
+        if runs is not None:
+            runs.settle()  # no task may write into the job's folders once they are cleaned
         fail_job(settings, job_id, describe_failure(exc, settings.media_root))
         raise
     publish_report(settings, job_id)

@@ -15,6 +15,9 @@ Motion = Literal["none", "kenburns"]
 SpeechEngineName = Literal["piper", "gtts"]
 VideoFormat = Literal["mp4", "webm"]
 CaptionPosition = Literal["top", "center", "bottom"]
+Transition = Literal["cut", "crossfade"]
+# Where a job's per-scene tasks run: threads of the flow's process, or a Dask cluster.
+TaskRunnerName = Literal["thread", "dask"]
 # The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
 Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
                      "1080x1080", "3840x2160"]
@@ -25,6 +28,8 @@ MOTIONS: tuple[Motion, ...] = get_args(Motion)
 SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
 VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
 CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
+TRANSITIONS: tuple[Transition, ...] = get_args(Transition)
+TASK_RUNNERS: tuple[TaskRunnerName, ...] = get_args(TaskRunnerName)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 
 DEFAULT_QUALITY: Quality = "standard"
@@ -34,6 +39,16 @@ DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
 DEFAULT_FORMATS: tuple[VideoFormat, ...] = ("mp4",)
 DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
+DEFAULT_TRANSITION: Transition = "cut"
+# Seconds a crossfade takes, and the range a script may ask for.
+DEFAULT_TRANSITION_SECONDS = 0.5
+TRANSITION_SECONDS_RANGE = (0.1, 2.0)
+# Background music's loudness between scenes, in dB relative to the narration's loudness
+# (0: as loud as the voice), and the range a script may ask for.
+DEFAULT_MUSIC_VOLUME = -12.0
+MUSIC_VOLUME_RANGE = (-40.0, 0.0)
+DEFAULT_TASK_RUNNER: TaskRunnerName = "thread"
+DEFAULT_DASK_WORKERS = 2
 # A BCP 47 tag, not a closed list: English narrates with the offline voice, others with gTTS.
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"

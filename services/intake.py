@@ -17,11 +17,21 @@ from reelflow.db.models import MediaAsset
 from reelflow.engine.parsing import parse_located
 from reelflow.engine.pictures import check_picture
 from reelflow.engine.script import Script
-from reelflow.errors import InvalidScript
+from reelflow.engine.sniff import sniff
+from reelflow.errors import InvalidMedia, InvalidScript
 from reelflow.services.runtime import database
 from reelflow.settings import Settings
 from reelflow.storage.layout import MediaLayout
-from reelflow.storage.references import ASSET_PREFIX, AssetLookup, ReadRoots, resolve
+from reelflow.storage.references import (
+    ASSET_PREFIX,
+    AssetLookup,
+    ReadRoots,
+    Resolved,
+    StockLookup,
+    resolve,
+)
+
+MAX_MUSIC_BYTES = 200 * 2**20
 
 
 @dataclass(frozen=True)
@@ -38,11 +48,30 @@ class SceneImage:
 
 
 @dataclass(frozen=True)
+class MusicFile:
+    """The script's background music after every check: its real path, what the author
+    wrote, whether it came from the stock library (and which asset, if one), the extension it
+    is stored under, its length in seconds and what it holds."""
+
+    path: str
+    written: str
+    stock: bool
+    extension: str
+    duration: float
+    sample_rate: int
+    channels: int
+    codec: str
+    asset_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Accepted:
-    """A script ready to render: the parsed plan and, per scene, its checked picture."""
+    """A script ready to render: the parsed plan, per scene its checked picture, and its
+    checked music (None: no music)."""
 
     script: Script
     images: tuple[SceneImage | None, ...]
+    music: MusicFile | None = None
 
 
 def read_roots(settings: Settings, script_folder: Path | None) -> ReadRoots:
@@ -59,8 +88,10 @@ def accept(settings: Settings, source: bytes, *, source_name: str | None,
     resolved and checked; raises InvalidScript naming the scene, line and path."""
     script, lines = parse_located(source, source_name=source_name, overrides=overrides)
     roots = read_roots(settings, script_folder)
-    wants_assets = any((scene.image or "").startswith(ASSET_PREFIX) for scene in script.scenes)
+    written = [scene.image or "" for scene in script.scenes] + [script.settings.music or ""]
+    wants_assets = any(text.startswith(ASSET_PREFIX) for text in written)
     lookup = _asset_lookup(settings) if wants_assets else None
+    find_stock = stock_lookup(settings)
     stock = settings.media_root / "stock"
     images: list[SceneImage | None] = []
     for index, scene in enumerate(script.scenes):
@@ -70,7 +101,7 @@ def accept(settings: Settings, source: bytes, *, source_name: str | None,
         line = lines.get(("scenes", index, "image")) or lines.get(("scenes", index))
         where = f"scene {index + 1}" + (f" (line {line})" if line else "")
         try:
-            found = resolve(scene.image, roots, lookup)
+            found = resolve(scene.image, roots, lookup, find_stock)
         except InvalidScript as exc:
             raise InvalidScript(f"{where}: image {exc}") from exc
         try:
@@ -80,7 +111,48 @@ def accept(settings: Settings, source: bytes, *, source_name: str | None,
         images.append(SceneImage(str(found.path), scene.image,
                                  found.source_type == "STOCK" or _inside(found.path, stock),
                                  facts.width, facts.height, facts.extension))
-    return Accepted(script, tuple(images))
+    music = None
+    if script.settings.music is not None:
+        line = lines.get(("settings", "music"))
+        where = "settings.music" + (f" (line {line})" if line else "")
+        music = _accept_music(script.settings.music, where, roots, lookup, find_stock, stock)
+    return Accepted(script, tuple(images), music)
+
+
+def stock_lookup(settings: Settings) -> StockLookup:
+    """Returns how a ``stock:<id or tag>`` reference finds its item in the STOCK library:
+    the one place every ``stock:`` reference (music, scene pictures) goes through.
+
+    The library (``reelflow stock add``) is built on another branch and fills this in; until
+    then no stock item exists, so every ``stock:`` reference is refused as not found."""
+
+    def lookup(key: str) -> tuple[uuid.UUID, str, str] | None:
+        return None
+
+    return lookup
+
+
+def _accept_music(written: str, where: str, roots: ReadRoots, lookup: AssetLookup | None,
+                  find_stock: StockLookup, stock: Path) -> MusicFile:
+    try:
+        found: Resolved = resolve(written, roots, lookup, find_stock)
+    except InvalidScript as exc:
+        raise InvalidScript(f"{where}: music {exc}") from exc
+    shown = f"{where}: music {written!r}"
+    if found.path.stat().st_size > MAX_MUSIC_BYTES:
+        raise InvalidScript(f"{shown} is larger than {MAX_MUSIC_BYTES // 2**20} MB")
+    try:
+        facts = sniff(found.path)
+    except InvalidMedia as exc:
+        raise InvalidScript(f"{shown}: {exc}") from exc
+    if facts.kind != "audio" or facts.duration is None:
+        raise InvalidScript(f"{shown} is not a sound file reelflow reads (WAV, MP3, FLAC, Ogg, "
+                            "M4A, WebM audio)")
+    return MusicFile(str(found.path), written,
+                     found.source_type == "STOCK" or _inside(found.path, stock),
+                     facts.extension, facts.duration, int(facts.metadata["sample_rate"]),
+                     int(facts.metadata["channels"]), str(facts.metadata["codec"]),
+                     str(found.asset_id) if found.asset_id else None)
 
 
 def _inside(path: Path, folder: Path) -> bool:

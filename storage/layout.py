@@ -18,7 +18,7 @@ from pathlib import Path
 from reelflow.db.policies import STORAGE_DIRECTORY
 from reelflow.db.states import StorageType
 from reelflow.errors import StorageError
-from reelflow.files import PARTIAL_PREFIX, parts_folder
+from reelflow.files import JOIN_FOLDER, PARTIAL_PREFIX, SHOTS_FOLDER, parts_folder
 
 CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
 UPLOADS_FOLDER = "uploads"  # files people uploaded: images/uploads/, audio/uploads/, ...
@@ -75,6 +75,10 @@ class MediaLayout:
     def narration(self, job_id: uuid.UUID, index: int) -> Path:
         return self.folder(StorageType.AUDIO) / str(job_id) / f"scene-{index + 1:03d}.wav"
 
+    def music(self, job_id: uuid.UUID, suffix: str) -> Path:
+        """The job's copy of its background music, beside its narration."""
+        return self.folder(StorageType.AUDIO) / str(job_id) / f"music{suffix.lower()}"
+
     def slide(self, job_id: uuid.UUID, index: int) -> Path:
         return self.folder(StorageType.IMAGES) / str(job_id) / f"scene-{index + 1:03d}.png"
 
@@ -95,6 +99,14 @@ class MediaLayout:
 
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
+
+    def shots(self, job_id: uuid.UUID) -> Path:
+        """The folder of the job's encoded shots, inside its scratch folder."""
+        return self.scratch(job_id) / SHOTS_FOLDER
+
+    def join_work(self, job_id: uuid.UUID) -> Path:
+        """The folder of the join's intermediate files, inside the job's scratch folder."""
+        return self.scratch(job_id) / JOIN_FOLDER
 
     def leftovers(self, job_id: uuid.UUID, videos: Sequence[Path],
                   recorded: frozenset[str] = frozenset()) -> list[Path]:

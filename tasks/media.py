@@ -1,4 +1,5 @@
-"""Media generation as tasks: one per scene's narration and one per scene's slide."""
+"""Media generation as tasks: one per scene's narration, one per scene's slide, and the
+script's music."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.speech import Narration
 from reelflow.errors import VoiceUnavailable
 from reelflow.services import media
-from reelflow.services.intake import SceneImage
+from reelflow.services.intake import MusicFile, SceneImage
 from reelflow.settings import Settings
 
 
@@ -36,3 +37,10 @@ def draw_slide(settings: Settings, job_id: uuid.UUID, number: int, count: int, t
     """Draws scene ``number``'s (from 1) slide over its checked picture, if any, and records
     it. Raises RenderFailed."""
     return media.draw(settings, job_id, number - 1, count, title, scene, render, image)
+
+
+@task(name="bring-music", task_run_name="bring the music", retries=1)
+def bring_music(settings: Settings, job_id: uuid.UUID, music: MusicFile) -> Path:
+    """Copies the script's checked music into the job and records it as an AUDIO asset.
+    Raises RenderFailed."""
+    return media.bring_music(settings, job_id, music)
