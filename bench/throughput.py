@@ -132,12 +132,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(rows[-1]), flush=True)
         finally:
             stop(server)
-    print(f"{'workers':>7} {'jobs':>5} {'done':>5} {'wall s':>7} {'jobs/h':>7} "
-          f"{'per worker':>12} {'load':>5}")
+    print(f"{'workers':>7} {'jobs':>5} {'done':>5} {'video s/job':>11} {'wall s':>7} "
+          f"{'jobs/h':>7} {'per worker':>12} {'load':>5}")
     for row in rows:
-        print(f"{row['workers']:7d} {row['jobs']:5d} {row['completed']:5d} {row['wall_s']:7.1f} "
-              f"{row['jobs_per_hour']:7.1f} {row['per_worker']!s:>12} "
-              f"{row['load_before']:5.2f}")
+        print(f"{row['workers']:7d} {row['jobs']:5d} {row['completed']:5d} "
+              f"{row['video_s_per_job']:11.1f} {row['wall_s']:7.1f} {row['jobs_per_hour']:7.1f} "
+              f"{row['per_worker']!s:>12} {row['load_before']:5.2f}")
     return 0
 
 
