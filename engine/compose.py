@@ -24,6 +24,7 @@ import av
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, caption_runs, with_caption
+from reelflow.engine.clips import encode_clip
 from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.encode_still import encode_holds
 from reelflow.engine.encoder import EncoderSettings, H264Segment
@@ -47,13 +48,14 @@ from reelflow.vocabulary import (
 class Shot:
     """One scene's picture: ``image`` for ``frames`` frames, with captions burned in during
     their spans (frames from the shot's start), in ``language``, and, for "kenburns", a slow
-    zoom."""
+    zoom. With a ``clip``, the shot plays that video clip instead of showing ``image``."""
 
     image: Path
     frames: int
     captions: tuple[CaptionSpan, ...] = ()
     motion: Motion = DEFAULT_MOTION
     language: str = ""
+    clip: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def render_video(
 
 
 def _moves(shot: Shot) -> bool:
-    return shot.motion == "kenburns" and shot.frames > 1
+    return shot.clip is not None or (shot.motion == "kenburns" and shot.frames > 1)
 
 
 def _piece_suffix(fmt: VideoFormat, shot: Shot) -> str:
@@ -176,15 +178,20 @@ def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: Encode
     its distinct pictures held for their frames. Returns the pieces written (a still MP4 piece
     that the skip-frame writer refused becomes an MP4 segment encoded frame by frame, beside
     the planned one) and how many pictures were made. Raises RenderFailed."""
-    picture = _load(shot.image, settings)
     if _moves(shot):
+        what = "playing a clip" if shot.clip is not None else "encoding a zooming scene"
         sinks: list[FrameSink] = [
-            H264Segment(piece, settings, what="encoding a zooming scene") if fmt == "mp4"
-            else VP9Segment(piece, settings, what="encoding a zooming scene")
+            H264Segment(piece, settings, what=what) if fmt == "mp4"
+            else VP9Segment(piece, settings, what=what)
             for fmt, piece in pieces.items()]
-        encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position,
-                    shot.language)
+        if shot.clip is not None:
+            encode_clip(shot.clip, shot.frames, shot.captions, sinks, settings, position,
+                        shot.language)
+        else:
+            encode_zoom(_load(shot.image, settings), shot.frames, shot.captions, sinks,
+                        settings, position, shot.language)
         return dict(pieces), shot.frames
+    picture = _load(shot.image, settings)
     runs = list(caption_runs(shot.captions, shot.frames))
     frames = [yuv420_frame(picture if text is None else with_caption(
         picture, caption_overlay(text, settings.width, settings.height, position,

@@ -15,6 +15,10 @@ Motion = Literal["none", "kenburns"]
 SpeechEngineName = Literal["piper", "gtts"]
 VideoFormat = Literal["mp4", "webm"]
 CaptionPosition = Literal["top", "center", "bottom"]
+# A scene's picture: cropped to fill the frame, or whole over a blurred copy of itself.
+Fit = Literal["cover", "contain"]
+# A scene clip's own sound: dropped, or mixed under the narration.
+ClipAudio = Literal["mute", "mix"]
 # The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
 Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
                      "1080x1080", "3840x2160"]
@@ -26,6 +30,8 @@ SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
 VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
 CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
+FITS: tuple[Fit, ...] = get_args(Fit)
+CLIP_AUDIOS: tuple[ClipAudio, ...] = get_args(ClipAudio)
 
 DEFAULT_QUALITY: Quality = "standard"
 DEFAULT_CAPTIONS: Captions = "soft"
@@ -34,6 +40,8 @@ DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
 DEFAULT_FORMATS: tuple[VideoFormat, ...] = ("mp4",)
 DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
+DEFAULT_FIT: Fit = "cover"
+DEFAULT_CLIP_AUDIO: ClipAudio = "mute"
 # A BCP 47 tag, not a closed list: English narrates with the offline voice, others with gTTS.
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
