@@ -26,7 +26,7 @@ from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import compose_video
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from reelflow.tasks.media import draw_slide, narrate_scene
+from reelflow.tasks.media import draw_slide, link_library, narrate_scene, place_clip
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
 from reelflow.tasks.verify import verify_video
@@ -145,8 +145,11 @@ def generate_video(
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
             count = len(parsed.scenes)
-            voices = [narrate_scene.submit(settings, job_id, n, scene, render)
-                      for n, scene in enumerate(parsed.scenes, start=1)]
+            voices = [narrate_scene.submit(settings, job_id, n, scene, render, sound)
+                      for n, (scene, sound) in enumerate(zip(parsed.scenes, accepted.sounds,
+                                                             strict=True), start=1)]
+            footage = {n: place_clip.submit(settings, job_id, n, clip)
+                       for n, clip in enumerate(accepted.clips, start=1) if clip is not None}
             slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
                                         image)
                       for n, (scene, image) in enumerate(zip(parsed.scenes, accepted.images,
@@ -157,11 +160,16 @@ def generate_video(
                 narrations.append(future.result())
                 narrated(done, count)
             images = [future.result() for future in slides]
+            clips = [footage[n].result() if n in footage else None
+                     for n in range(1, count + 1)]
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
             plan = compose_video(settings, job_id, parsed.title, parsed.scenes, narrations,
-                                 images, render, progress.between(60, 85, "rendered scene"))
+                                 images, render, progress.between(60, 85, "rendered scene"),
+                                 clips)
+            if accepted.library_assets:  # used in place, never copied: the videos link them
+                link_library(settings, job_id, accepted.library_assets)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(88, "video joined and muxed")
             clock = time.perf_counter()

@@ -14,6 +14,7 @@ from reelflow.db.states import VideoStatus
 from reelflow.engine.audio import NARRATION_RATE, join_padded
 from reelflow.engine.burned_captions import spans_for
 from reelflow.engine.captions import cues_for, write_srt
+from reelflow.engine.clip_sound import mix_under
 from reelflow.engine.compose import RenderReport, Shot, render_video
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.speech import Narration
@@ -52,10 +53,12 @@ class RenderPlan:
 def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
             narrations: Sequence[Narration], slides: Sequence[Path],
             render: RenderSettings,
-            on_scene_done: Callable[[int, int], None] | None = None) -> RenderPlan:
+            on_scene_done: Callable[[int, int], None] | None = None,
+            clips: Sequence[Path | None] | None = None) -> RenderPlan:
     """Times every scene from its narration and renders one video per format to its final
     path, then the poster of each and the caption files beside them, calling
-    ``on_scene_done(done, total)`` as scenes finish.
+    ``on_scene_done(done, total)`` as scenes finish. A scene with a clip in ``clips`` plays
+    it (its sound mixed under the narration when the scene's clip_audio is "mix").
 
     The GeneratedVideo rows are planned (or reused on a retry) and moved to GENERATING.
     Raises RenderFailed.
@@ -69,11 +72,18 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
                            total_seconds(slots), render.resolution)
     scratch = media.scratch(job_id)
     scratch.mkdir(parents=True, exist_ok=True)
+    scene_clips = list(clips) if clips is not None else [None] * len(scenes)
     try:
         audio = scratch / "narration.wav" if render.include_audio else None
         if audio is not None:
             join_padded([(n.path, slot.samples(NARRATION_RATE))
                          for n, slot in zip(narrations, slots, strict=True)], audio)
+            mix_under(audio, [(clip, round(slot.start * NARRATION_RATE),
+                               slot.samples(NARRATION_RATE))
+                              for clip, slot, scene in zip(scene_clips, slots, scenes,
+                                                           strict=True)
+                              if clip is not None and scene.clip_audio_in(render) == "mix"],
+                      scratch)
         cues = cues_for([(slot.start, n.sentences)
                          for n, slot in zip(narrations, slots, strict=True)])
         captions = scratch / "captions.srt" if render.captions == "soft" else None
@@ -82,8 +92,8 @@ def compose(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[
         burned = render.captions == "burned"
         shots = [Shot(image, slot.frames,
                       spans_for(cues, slot.start_frame, slot.frames, render.fps) if burned else (),
-                      render.motion, render.language)
-                 for image, slot in zip(slides, slots, strict=True)]
+                      render.motion, render.language, clip)
+                 for image, slot, clip in zip(slides, slots, scene_clips, strict=True)]
         report = render_video(shots, targets, fps=render.fps, quality=render.quality,
                               audio=audio, subtitles=captions, title=title,
                               size=(render.width, render.height),

@@ -107,6 +107,14 @@ def _resolve_asset(text: str, shown: str, roots: ReadRoots,
     return Resolved(_checked(path, path, shown, roots), asset_id, source_type)
 
 
+def confine(path: str, written: str, roots: ReadRoots) -> Path:
+    """Given the file of a library asset (``written``: the reference that named it), returns
+    its real path when it lies inside the allowed roots and is a regular file; raises
+    InvalidScript quoting ``written`` otherwise."""
+    shown = repr(written if len(written) <= 120 else written[:117] + "...")
+    return _checked(path, path, shown, roots)
+
+
 def resolve_in(written: str, folders: tuple[Path, ...], described: str) -> Path:
     """Given an absolute path as written and the folders it must lie in (named by
     ``described``), returns the real path of the regular file; raises InvalidScript."""

@@ -20,7 +20,9 @@ from reelflow.settings import Settings
 def compose_video(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
                   narrations: Sequence[Narration], slides: Sequence[Path],
                   render: RenderSettings,
-                  on_scene_done: Callable[[int, int], None] | None = None) -> RenderPlan:
-    """Times every scene from its narration and renders the video, calling
-    ``on_scene_done(done, total)`` as scenes finish. Raises RenderFailed."""
-    return compose(settings, job_id, title, scenes, narrations, slides, render, on_scene_done)
+                  on_scene_done: Callable[[int, int], None] | None = None,
+                  clips: Sequence[Path | None] | None = None) -> RenderPlan:
+    """Times every scene from its narration and renders the video (a scene with a clip plays
+    it), calling ``on_scene_done(done, total)`` as scenes finish. Raises RenderFailed."""
+    return compose(settings, job_id, title, scenes, narrations, slides, render, on_scene_done,
+                   clips)
