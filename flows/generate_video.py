@@ -33,6 +33,8 @@ from reelflow.tasks.verify import verify_video
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
@@ -43,6 +45,8 @@ from reelflow.vocabulary import (
     RESOLUTION_PATTERN,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     Resolution,
@@ -70,6 +74,8 @@ def generate_video(
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
+    fit: Fit = DEFAULT_FIT,
+    clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO,
 ) -> dict[str, Any] | State:
     """Renders a script into verified videos and records them; returns the job as the CLI
     prints it.
@@ -109,6 +115,11 @@ def generate_video(
         language: The script's language, a tag such as en, fr, ja, zh-TW, ar or he: English
             narrates offline with Piper, any other language with gtts (needs the network);
             the script's own setting wins over the default.
+        fit: How a scene's own picture fills the frame: cover (cropped to fill) or contain
+            (whole, centred on a blurred copy of itself); a scene's own fit, then the
+            script's setting, win over the default.
+        clip_audio: A scene clip's own sound: mute, or mix (under the narration); a scene's
+            own clip_audio, then the script's setting, win over the default.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
@@ -120,7 +131,7 @@ def generate_video(
             title=title, resolution=resolution, custom_resolution=custom_resolution,
             quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
             motion=motion, formats=formats, caption_position=caption_position,
-            poster_scene=poster_scene, language=language))
+            poster_scene=poster_scene, language=language, fit=fit, clip_audio=clip_audio))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -135,7 +146,7 @@ def generate_video(
         "captions": render.captions, "motion": render.motion,
         "formats": list(render.formats), "caption_position": render.caption_position,
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
-        "language": render.language,
+        "language": render.language, "fit": render.fit, "clip_audio": render.clip_audio,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}

@@ -13,6 +13,8 @@ from reelflow.vocabulary import (
     RESOLUTION_PATTERN,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     VideoFormat,
@@ -46,6 +48,10 @@ class StartJob(BaseModel):
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN,
                                  description="a language tag: en narrates offline, others "
                                              "with gtts")
+    fit: Fit | None = Field(default=None, description="how scene pictures fill the frame: "
+                            "cover (cropped) or contain (whole, on a blurred fill)")
+    clip_audio: ClipAudio | None = Field(default=None, description="a scene clip's own sound: "
+                                         "mute, or mix (under the narration)")
     session_id: str = Field(default="default", pattern=SESSION_PATTERN)
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200,
                                         description="The same key twice starts one job.")

@@ -17,12 +17,14 @@ from reelflow.settings import Settings
 from reelflow.vocabulary import (
     CAPTION_POSITIONS,
     CAPTIONS,
+    CLIP_AUDIOS,
     DEFAULT_CAPTIONS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    FITS,
     MOTIONS,
     QUALITIES,
     SPEECH_ENGINES,
@@ -69,6 +71,12 @@ def add_job_options(command: Any) -> None:
                          help="the script's language, e.g. en, fr, ja, ar (default "
                               f"{DEFAULT_LANGUAGE}): English narrates offline with piper, "
                               "other languages with gtts (needs the network)")
+    command.add_argument("--fit", choices=FITS,
+                         help="how scene pictures fill the frame: cover (cropped to fill) or "
+                              "contain (whole, on a blurred fill); default cover")
+    command.add_argument("--clip-audio", choices=CLIP_AUDIOS,
+                         help="a scene clip's own sound: mute, or mix it under the narration; "
+                              "default mute")
 
 
 def _formats(text: str) -> list[str]:
@@ -123,7 +131,7 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
         "include_audio": False if args.no_audio else None, "captions": args.captions,
         "motion": args.motion, "formats": args.formats,
         "caption_position": args.caption_position, "poster_scene": args.poster_scene,
-        "language": args.language,
+        "language": args.language, "fit": args.fit, "clip_audio": args.clip_audio,
     }
     params = {key: value for key, value in params.items() if value is not None}
     # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script
