@@ -68,9 +68,9 @@ class LibraryRepository:
         wanted = {(video, asset) for video in video_ids for asset in asset_ids}
         if not wanted:
             return 0
-        present = set(self.session.execute(
+        present = {(row[0], row[1]) for row in self.session.execute(
             select(video_assets.c.video_id, video_assets.c.asset_id)
-            .where(video_assets.c.video_id.in_(list(video_ids)))).tuples())
+            .where(video_assets.c.video_id.in_(list(video_ids))))}
         new = sorted(wanted - present)
         if new:
             self.session.execute(insert(video_assets),

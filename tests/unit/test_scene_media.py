@@ -74,3 +74,27 @@ def test_an_unknown_fit_is_refused_naming_the_field() -> None:
     with pytest.raises(InvalidScript, match=r"scenes\[0\]\.fit"):
         parse_script("title: T\nscenes:\n  - {narration: Hi., image: a.png, fit: stretch}\n",
                      source_name="t.yaml")
+
+
+def test_fit_and_clip_audio_are_command_line_options_run_form_fields_and_api_fields() -> None:
+    from prefect.utilities.callables import parameter_schema
+
+    from reelflow.deployments.cli import parser
+    from reelflow.flows.generate_video import generate_video
+    from reelflow.services.scripts import overrides
+    from reelflow.web.schemas import StartJob
+
+    args = parser().parse_args(["render", "s.md", "--fit", "contain", "--clip-audio", "mix"])
+    assert (args.fit, args.clip_audio) == ("contain", "mix")
+    with pytest.raises(SystemExit):
+        parser().parse_args(["render", "s.md", "--fit", "stretch"])
+    form = parameter_schema(generate_video.fn).model_dump()["properties"]
+    assert (form["fit"]["enum"], form["fit"]["default"]) == (["cover", "contain"], "cover")
+    assert (form["clip_audio"]["enum"], form["clip_audio"]["default"]) == (["mute", "mix"],
+                                                                           "mute")
+    # Left on their defaults they override nothing; chosen, they win over the script.
+    assert overrides(fit="cover", clip_audio="mute") == {}
+    chosen = overrides(fit="contain", clip_audio="mix")
+    script = parse_script("---\nfit: cover\n---\n# T\n\nHi.", overrides=chosen)
+    assert (script.settings.fit, script.settings.clip_audio) == ("contain", "mix")
+    assert StartJob(script="x", fit="contain", clip_audio="mix").fit == "contain"
