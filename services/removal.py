@@ -15,6 +15,7 @@ from reelflow.errors import InvalidTransition
 from reelflow.services.runtime import database, layout
 from reelflow.settings import Settings
 from reelflow.storage.cleanup import execute
+from reelflow.storage.identity import verify
 from reelflow.storage.inventory import scan, snapshot
 from reelflow.storage.retention import plan_removal
 
@@ -22,7 +23,8 @@ from reelflow.storage.retention import plan_removal
 def remove_video(settings: Settings, video_id: uuid.UUID) -> dict[str, Any]:
     """Deletes a video with its job, the job's files and rows; returns what was deleted.
 
-    Raises NotFound for an unknown video, InvalidTransition while its job is still running.
+    Raises NotFound for an unknown video, InvalidTransition while its job is still running,
+    StorageError when the media root is not the one this database recorded.
     """
     media, opened = layout(settings), database(settings)
     with opened.unit_of_work(read_only=True) as uow:
@@ -31,6 +33,7 @@ def remove_video(settings: Settings, video_id: uuid.UUID) -> dict[str, Any]:
         if job is not None and not job.is_finished:
             raise InvalidTransition(f"the video's job is {job.status}; cancel it or wait for "
                                     "it to end before deleting the video")
+        verify(uow, media.root)  # never delete from another installation's media root
     records = snapshot(opened, media)
     plan = plan_removal([video_id], files=scan(media), assets=records.assets,
                         videos=records.videos, jobs=records.jobs)

@@ -242,3 +242,17 @@ def test_errors_are_json_and_the_pages_and_openapi_are_served(library: Library) 
     huge = request(app, "POST", "/api/v1/jobs", {**ADMIN, "Content-Type": "application/json"},
                    b"{" + b" " * (3 * 2**20) + b"}")
     assert huge.status == 413
+
+
+def test_a_deletion_is_refused_on_a_media_root_another_database_claimed(
+        library: Library) -> None:
+    from reelflow.storage.identity import marker_path
+
+    app = build_app(library.settings)
+    marker = marker_path(layout(library.settings).root)
+    marker.write_text(f"{uuid.uuid4()}\n")  # as if this folder were another installation's
+    reply = api(app, "DELETE", f"/videos/{library.video_id}", ADMIN)
+    assert reply.status == 500, reply.body
+    assert library.video.exists()
+    with database(library.settings).unit_of_work(read_only=True) as uow:
+        assert uow.jobs.find(library.job_id) is not None
