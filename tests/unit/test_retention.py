@@ -307,7 +307,7 @@ def test_a_job_that_goes_leaves_the_library_file_its_video_used() -> None:
     rows = [AssetRecord(uuid.uuid4(), ingest, upload.path, IMG, upload.size, in_use=True),
             # the same file also recorded by the job that used it: still not the job's to take
             AssetRecord(uuid.uuid4(), DONE, upload.path, IMG, upload.size, in_use=True)]
-    result = plan([movie, upload], rows, [video(movie, DONE)],
+    result = plan([movie, upload], rows, [video(movie, DONE)], jobs=jobs,
                   policies={**POLICIES, V: Policy(30, None, False)})
     assert reasons(result) == {movie.path: Reason.EXPIRED}
     assert DONE in result.jobs
