@@ -121,8 +121,9 @@ def _merge(paragraphs: list[_Unit], heading: str | None, line: int) -> _Unit:
 
 def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int, dict[str, int]]]:
     """Given candidate scenes, returns (raw scene, its line, the line of each media field)
-    triples; units with media and no text are media for the next scene."""
-    scenes: list[tuple[dict[str, Any], int, dict[str, int]]] = []
+    triples; units with media and no text are media for the next scene (or, at the end, for
+    the last one)."""
+    found: list[tuple[dict[str, Any], int, list[tuple[str, str, int]]]] = []
     pending: list[tuple[str, str, int]] = []
     for unit in units:
         narration = " ".join(part for part in unit.text if part)
@@ -134,15 +135,11 @@ def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int, dict[str, int
         scene: dict[str, Any] = {"narration": narration}
         if unit.heading is not None:
             scene["heading"] = unit.heading
-        images, pending = pending + unit.images, []
-        scenes.append((scene, unit.line, _set_media(scene, images)))
-    if pending and scenes:
-        last, line, _ = scenes[-1]
-        taken = [item for item in last.pop("_media", [])]
-        scenes[-1] = (last, line, _set_media(last, [*taken, *pending]))
-    for scene, _, _ in scenes:
-        scene.pop("_media", None)
-    return scenes
+        found.append((scene, unit.line, pending + unit.images))
+        pending = []
+    if pending and found:
+        found[-1][2].extend(pending)
+    return [(scene, line, _set_media(scene, media)) for scene, line, media in found]
 
 
 # An image's alt text can say what the file is and how to show it: its first word "clip"
@@ -179,5 +176,4 @@ def _set_media(scene: dict[str, Any], images: list[tuple[str, str, int]]) -> dic
                     "audio": "have one recorded narration"}[kind]
             shown = ", ".join(f"line {line}" for line in where if line)
             raise InvalidScript(f"a scene can {noun}, found {len(where)} ({shown})")
-    scene["_media"] = images
     return lines
