@@ -12,7 +12,7 @@ drawn over the pictures they span.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def cover_size(source: tuple[int, int], frame: tuple[int, int]) -> tuple[int, in
     return max(frame[0], round(source[0] * scale)), max(frame[1], round(source[1] * scale))
 
 
-def _pictures(path: Path, fps: int) -> Iterator[tuple[float, av.VideoFrame]]:
+def _pictures(path: Path, fps: int) -> Generator[tuple[float, av.VideoFrame], None, None]:
     """Yields (time on the scene's clock, picture) of the clip's first video stream, again
     from its start each time it ends (the scene decides when to stop): a replay begins one
     picture's duration after the last picture of the one before."""
