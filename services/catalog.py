@@ -55,6 +55,7 @@ def _card(uow: UnitOfWork, video: GeneratedVideo) -> dict[str, Any]:
         "completed_at": video.completion_timestamp.isoformat()
         if video.completion_timestamp else None,
         "captions_mode": (settings or {}).get("captions"),
+        "language": (settings or {}).get("language") or "en",
         "poster_url_path": poster.url_path if poster else None,
         "captions_file": captions.file_path if captions else None,
     }

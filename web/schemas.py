@@ -83,6 +83,7 @@ class VideoView(BaseModel):
     download_url: str | None
     poster_url: str | None
     captions_url: str | None
+    language: str = Field(description="the BCP 47 tag of the narration and captions")
 
 
 class JobView(BaseModel):

@@ -29,7 +29,8 @@ def video_view(web: Web, card: dict[str, Any]) -> VideoView:
         download_url=None if url is None else url + ("&" if "?" in url else "?") + "download=1",
         poster_url=web.link(poster, kind_of(poster)) if served and poster else None,
         captions_url=web.link(f"/captions/{card['id']}.vtt", VIDEOS)
-        if served and captions else None)
+        if served and captions else None,
+        language=card["language"])
 
 
 def kind_of(url_path: str) -> StorageType:

@@ -178,6 +178,7 @@ def test_videos_list_with_urls_and_captions_as_webvtt(library: Library) -> None:
     assert captions.status == 200 and captions.headers["content-type"].startswith("text/vtt")
     assert captions.body.startswith(b"WEBVTT") and b"Hello from the captions." in captions.body
     assert request(app, "GET", video["captions_url"]).body == captions.body  # from the cache
+    assert video["language"] == "en"  # the job named none: the default
     assert api(app, "GET", f"/jobs/{library.job_id}").json()["video"]["id"] == video["id"]
     assert api(app, "GET", "/jobs/00000000-0000-0000-0000-000000000001").status == 404
 
@@ -192,6 +193,18 @@ def test_videos_list_with_urls_and_captions_as_webvtt(library: Library) -> None:
     assert request(app, "GET", private["url"]).body == library.video.read_bytes()
     assert request(app, "GET", private["captions_url"]).status == 200
     assert request(app, "GET", library.video_url).status == 401
+
+
+def test_a_video_carries_its_job_language_for_the_captions_track(library: Library) -> None:
+    from reelflow.db.models import VideoGenerationJob
+
+    with database(library.settings).unit_of_work() as uow:
+        job = uow.session.get(VideoGenerationJob, library.job_id)
+        assert job is not None
+        job.composition_settings = {**(job.composition_settings or {}), "language": "pt-BR"}
+        uow.commit()
+    video = api(build_app(library.settings), "GET", "/videos?session=web").json()["videos"][0]
+    assert video["language"] == "pt-BR"
 
 
 def test_deleting_a_video_removes_its_files_and_rows_and_keeps_counters_exact(

@@ -114,3 +114,20 @@ def test_one_cleanup_at_a_time_holds_in_every_mode_and_agrees_with_the_cleanup_l
     # The deployment's limit queues its own runs; the lock, taken inside the flow, also
     # covers `reelflow cleanup` and the other mode's deployment: both allow one.
     assert _pool_deployments()[CLEANUP].concurrency_limit == CLEANUP_LOCK_SLOTS == 1
+
+
+def test_the_served_runner_asks_for_new_runs_more_than_once_a_second(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefect's runner polls every ten seconds by default, and its setting is read when Prefect
+    is imported: a run created over the API must not wait for that."""
+    import prefect
+
+    import reelflow.deployments.serve as serving
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(serving, "start_warm_runs", lambda: None)
+    monkeypatch.setattr(prefect, "serve", lambda *built, **options: seen.update(
+        options, served=[d.name for d in built]))
+    serving.serve_deployments(limit=3)
+    assert seen["served"] == [GENERATE, CLEANUP]
+    assert 0 < seen["query_seconds"] <= 1 and seen["limit"] == 3

@@ -136,7 +136,7 @@ function videoCard(video) {
   if (video.poster_url) player.poster = video.poster_url;
   player.append(element("source", { src: video.url, type: `video/${video.format}` }));
   if (video.captions_url) {
-    player.append(element("track", { kind: "captions", src: video.captions_url, srclang: "en",
+    player.append(element("track", { kind: "captions", src: video.captions_url, srclang: video.language,
                                      label: "Captions", default: true }));
   }
   const remove = element("button", { className: "delete", type: "button", textContent: "Delete" });
