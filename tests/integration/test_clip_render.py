@@ -99,3 +99,26 @@ def test_a_clips_sound_is_mixed_under_the_narration_only_in_its_scene(tmp_path: 
     assert np.abs(inside[-NARRATION_RATE // 4:]).mean() > 1000
     # Under the voice: about 0.3 of the clip's level (a 0.5 sine: 16383 at its peak).
     assert 0.2 * 16383 < np.abs(inside).max() < 0.4 * 16383
+
+
+def test_burned_captions_are_drawn_over_a_playing_clip_during_their_span(
+        tmp_path: Path) -> None:
+    from reelflow.engine.burned_captions import CaptionSpan, caption_overlay
+
+    clip = palette_clip(tmp_path / "surf.mp4", fps=6, tone=None)
+    slide = tmp_path / "slide.png"
+    Image.new("RGB", (320, 180), (0, 0, 0)).save(slide)
+    target = tmp_path / "out.mp4"
+    render_video([Shot(slide, 24, (CaptionSpan("Waves.", 8, 16),), clip=clip)], target,
+                 fps=FPS, quality="draft", size=(320, 180))
+    frames = frames_of(target)
+    box = caption_overlay("Waves.", 320, 180, "bottom", "")
+    width, height = box.image.size
+    where = (slice(box.top, box.top + height), slice(box.left, box.left + width))
+    caption = [np.abs(frame[where] - np.array(PALETTE[n // 4])).mean()
+               for n, frame in enumerate(frames)]
+    top = [np.abs(frame[:60] - np.array(PALETTE[n // 4])).mean()
+           for n, frame in enumerate(frames)]
+    assert all(caption[n] > 50 for n in range(8, 16)), caption  # its box and text
+    assert all(caption[n] < 10 for n in [*range(8), *range(16, 24)]), caption
+    assert max(top) < 10, top  # the clip plays on around it

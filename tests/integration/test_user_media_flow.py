@@ -23,6 +23,7 @@ from reelflow.engine.timeline import plan_timeline
 from reelflow.flows.generate_video import generate_video
 from reelflow.services import stock
 from reelflow.services.removal import remove_video
+from reelflow.services.reports import job_detail
 from reelflow.settings import Settings
 from reelflow.storage.cleanup import execute
 from reelflow.storage.inventory import scan, snapshot
@@ -132,6 +133,9 @@ def test_a_stock_picture_used_by_two_jobs_is_stored_once_and_kept_while_a_video_
         linked = set(uow.session.scalars(select(video_assets.c.video_id)
                                          .where(video_assets.c.asset_id == item.asset_id)))
     assert linked == {uuid.UUID(first["video"]["id"]), uuid.UUID(second["video"]["id"])}
+    detail = job_detail(settings, uuid.UUID(first["job_id"]))
+    assert [(row["id"], row["source_type"]) for row in detail["library"]] == [
+        (str(item.asset_id), "STOCK")]
 
     # Contain: the whole picture (60x180) sharp in the middle, a blurred copy in the bands.
     frame = frames_of(Path(first["video"]["file_path"]))[scene_starts(settings,
