@@ -17,18 +17,23 @@ PALETTE = [(230, 30, 30), (30, 200, 40), (240, 220, 20), (200, 40, 220), (20, 22
 
 
 def palette_clip(path: Path, *, fps: int = 6, size: tuple[int, int] = (64, 48),
-                 tone: float | None = 440.0) -> Path:
+                 tone: float | None = 440.0, bt709: bool = False) -> Path:
     """Writes an MP4 (H.264, and AAC with a sine of ``tone`` Hz unless None) whose frame k is
-    solid PALETTE[k]: len(PALETTE) frames at ``fps``."""
+    solid PALETTE[k]: len(PALETTE) frames at ``fps``. ``bt709``: converted with BT.709 and
+    tagged so in the stream; else converted with BT.601 and untagged, as most tools do."""
     with av.open(str(path), "w", format="mp4") as container:
         video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
         video.options = {"preset": "ultrafast", "crf": "10"}
+        if bt709:
+            video.options["x264-params"] = "colorprim=bt709:transfer=bt709:colormatrix=bt709"
         sound = container.add_stream("aac", rate=44100) if tone is not None else None
         for number, colour in enumerate(PALETTE):
             rgb = np.zeros((size[1], size[0], 3), np.uint8)
             rgb[:] = colour
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            if bt709:
+                frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
             frame.pts = number
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
