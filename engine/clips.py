@@ -70,29 +70,36 @@ def _pictures(path: Path, fps: int) -> Generator[tuple[float, av.VideoFrame], No
 
 
 def _frame(picture: av.VideoFrame, size: tuple[int, int], overlay: Overlay | None) -> bytes:
-    """The clip's picture scaled to cover ``size``, cropped at the centre, with the caption
-    ``overlay`` drawn in, as raw yuv420p (BT.709, studio range)."""
-    width, height = cover_size((picture.width, picture.height), size)
+    """The clip's picture turned upright (a phone's clip is stored sideways with a display
+    rotation), scaled to cover ``size``, cropped at the centre, with the caption ``overlay``
+    drawn in, as raw yuv420p (BT.709, studio range)."""
+    turns = round((picture.rotation or 0) / 90) % 4  # quarter turns counterclockwise
+    upright = (picture.height, picture.width) if turns % 2 else (picture.width, picture.height)
+    width, height = cover_size(upright, size)
+    coded = (height, width) if turns % 2 else (width, height)
     left, top = (width - size[0]) // 2 & ~1, (height - size[1]) // 2 & ~1
     # A clip not tagged BT.709 is taken as BT.601 (as swscale and most tools take it).
     source = "ITU709" if picture.colorspace == _BT709 else "ITU601"
     if overlay is not None:
-        rgb = picture.to_ndarray(format="rgb24", width=width, height=height,
-                                 src_colorspace=source, threads=1)
+        rgb = np.rot90(picture.to_ndarray(format="rgb24", width=coded[0], height=coded[1],
+                                          src_colorspace=source, threads=1), turns)
         crop = Image.fromarray(np.ascontiguousarray(rgb[top:top + size[1],
                                                         left:left + size[0]]))
         return yuv420_frame(with_caption(crop, overlay)).to_ndarray().tobytes()
     # Scaled and converted to BT.709 in one pass, YUV to YUV: no detour through RGB (a quarter
     # of the cost). One swscale thread: several cost more than they save at these sizes.
-    data = picture.reformat(width=width, height=height, format="yuv420p", src_colorspace=source,
-                            dst_colorspace=MATRIX, threads=1).to_ndarray()
-    chroma = data[height:].reshape(-1)
-    quarter = (height // 2) * (width // 2)
-    planes = (data[:height], chroma[:quarter].reshape(height // 2, width // 2),
-              chroma[quarter:].reshape(height // 2, width // 2))
+    data = picture.reformat(width=coded[0], height=coded[1], format="yuv420p",
+                            src_colorspace=source, dst_colorspace=MATRIX,
+                            threads=1).to_ndarray()
+    rows, columns = coded[1], coded[0]
+    chroma = data[rows:].reshape(-1)
+    quarter = (rows // 2) * (columns // 2)
+    planes = (data[:rows], chroma[:quarter].reshape(rows // 2, columns // 2),
+              chroma[quarter:].reshape(rows // 2, columns // 2))
     return b"".join(
-        np.ascontiguousarray(plane[top // scale:(top + size[1]) // scale,
-                                   left // scale:(left + size[0]) // scale]).tobytes()
+        np.ascontiguousarray(np.rot90(plane, turns)[top // scale:(top + size[1]) // scale,
+                                                    left // scale:(left + size[0]) // scale]
+                             ).tobytes()
         for plane, scale in zip(planes, (1, 2, 2), strict=True))
 
 

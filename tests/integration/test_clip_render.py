@@ -13,8 +13,10 @@ import pytest
 from PIL import Image
 
 from reelflow.engine.audio import NARRATION_RATE
+from reelflow.engine.burned_captions import CaptionSpan
 from reelflow.engine.clip_sound import mix_under
 from reelflow.engine.compose import Shot, render_video
+from reelflow.engine.ffmpeg import run_ffmpeg
 from tests.footage import PALETTE, palette_clip, peak_frequency
 
 FPS = 24
@@ -111,7 +113,7 @@ def test_a_clips_sound_is_mixed_under_the_narration_only_in_its_scene(tmp_path: 
 
 def test_burned_captions_are_drawn_over_a_playing_clip_during_their_span(
         tmp_path: Path) -> None:
-    from reelflow.engine.burned_captions import CaptionSpan, caption_overlay
+    from reelflow.engine.burned_captions import caption_overlay
 
     clip = palette_clip(tmp_path / "surf.mp4", fps=6, tone=None)
     slide = tmp_path / "slide.png"
@@ -130,3 +132,33 @@ def test_burned_captions_are_drawn_over_a_playing_clip_during_their_span(
     assert all(caption[n] > 50 for n in range(8, 16)), caption  # its box and text
     assert all(caption[n] < 10 for n in [*range(8), *range(16, 24)]), caption
     assert max(top) < 10, top  # the clip plays on around it
+
+
+def test_a_clip_stored_sideways_plays_upright(tmp_path: Path) -> None:
+    # A phone stores a portrait clip as landscape pictures plus a display rotation.
+    stored = tmp_path / "stored.mp4"
+    with av.open(str(stored), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=6)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        rgb = np.zeros((48, 64, 3), np.uint8)
+        rgb[:, :32] = (230, 30, 30)  # left half red: the bottom once turned a quarter left
+        rgb[:, 32:] = (30, 30, 230)
+        for n in range(3):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts = n
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    clip = tmp_path / "portrait.mp4"
+    run_ffmpeg(["-display_rotation", "90", "-i", str(stored), "-c", "copy", str(clip)],
+               what="tagging a rotation")
+    with av.open(str(clip)) as container:
+        assert next(container.decode(video=0)).rotation == 90
+    slide = tmp_path / "slide.png"
+    Image.new("RGB", (320, 180), (0, 0, 0)).save(slide)
+    for captions in ((), (CaptionSpan("Up.", 0, 1),)):
+        target = tmp_path / f"out-{len(captions)}.mp4"
+        render_video([Shot(slide, 6, captions, clip=clip)], target, fps=FPS, quality="draft",
+                     size=(320, 180))
+        first = frames_of(target)[0]
+        assert np.abs(first[5:60, 20:300] - (30, 30, 230)).mean() < 15  # blue on top
+        assert np.abs(first[120:135, 20:300] - (230, 30, 30)).mean() < 15  # red below
