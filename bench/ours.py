@@ -2,7 +2,8 @@
 (one output per format: its suffix, .mp4 or .webm, names it).
 
 This is what the harness times in a subprocess: joining the narration, drawing captions and
-encoding the video, exactly as the compose-video task does.
+encoding the video with the engine's one-call render (engine/compose.py), the same shot
+encodes and join that a job's encode-shot and join-video tasks run.
 """
 
 from __future__ import annotations

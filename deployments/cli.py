@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from reelflow.deployments.commands import (
+    deploy,
     jobs,
     orchestration,
     render,
@@ -36,7 +37,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, worker, jobs, storage, stock, web)
+COMMAND_GROUPS = (render, orchestration, deploy, worker, jobs, storage, stock, web)
 
 
 class _Parser(argparse.ArgumentParser):

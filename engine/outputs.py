@@ -15,6 +15,7 @@ from pathlib import Path
 from reelflow.engine.colour import FFMPEG_COLOUR
 from reelflow.engine.encoder import EncoderSettings
 from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.engine.language_codes import track_language
 from reelflow.engine.segments import assemble
 from reelflow.engine.vp9 import join_ivf
 from reelflow.errors import RenderFailed
@@ -50,7 +51,7 @@ def join_pieces(fmt: VideoFormat, pieces: Sequence[Path], frames: Sequence[int],
     if fmt == "mp4":
         segments = assemble(pieces, frames, settings.fps)
         listing = work / "segments.txt"
-        listing.write_text("".join(f"file '{s.name}'\n" for s in segments), "utf-8")
+        listing.write_text("".join(f"file '{_quoted(s)}'\n" for s in segments), "utf-8")
         return listing
     joined = work / "video.ivf"
     count = join_ivf(pieces, joined, settings)
@@ -59,10 +60,17 @@ def join_pieces(fmt: VideoFormat, pieces: Sequence[Path], frames: Sequence[int],
     return joined
 
 
+def _quoted(path: Path) -> str:
+    # Absolute, so the pieces may live anywhere (the listing is in ``work``); a quote inside
+    # a quoted name of ffmpeg's concat listing is written as '\''.
+    return str(path.resolve()).replace("'", "'\\''")
+
+
 def mux(fmt: VideoFormat, video: Path, audio: Path | None, subtitles: Path | None,
-        title: str | None, temp: Path) -> None:
+        title: str | None, temp: Path, language: str = "en") -> None:
     """Writes the file ``temp`` of format ``fmt`` from the joined picture, the encoded sound
-    and the SubRip subtitles, copying picture and sound. Raises RenderFailed."""
+    and the SubRip subtitles (a track labelled with ``language``, a BCP 47 tag), copying
+    picture and sound. Raises RenderFailed."""
     args = ["-f", "concat", "-safe", "0", "-i", str(video)] if fmt == "mp4" else [
         "-f", "ivf", "-i", str(video)]
     maps = ["-map", "0:v:0"]
@@ -74,7 +82,8 @@ def mux(fmt: VideoFormat, video: Path, audio: Path | None, subtitles: Path | Non
         maps += ["-map", f"{1 + (audio is not None)}:s:0"]
     codecs = ["-c:v", "copy", "-c:a", "copy", *FFMPEG_COLOUR]
     if subtitles is not None:
-        codecs += ["-c:s", SUBTITLES[fmt], "-metadata:s:s:0", "language=eng"]
+        codecs += ["-c:s", SUBTITLES[fmt], "-metadata:s:s:0",
+                   f"language={track_language(language, fmt)}"]
     meta = ["-metadata", f"title={title}"] if title else []
     container = ["-movflags", "+faststart", "-f", "mp4"] if fmt == "mp4" else ["-f", "webm"]
     run_ffmpeg([*args, *maps, *codecs, *meta, *container, str(temp)],

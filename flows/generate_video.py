@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 from prefect import flow
@@ -16,17 +17,21 @@ from reelflow.db.states import JobStatus
 from reelflow.engine.script import MAX_SCENES
 from reelflow.engine.usage import ResourceMeter
 from reelflow.errors import InvalidScript
+from reelflow.flows.runners import SettingsTaskRunner
+from reelflow.flows.scenes import SceneProgress, SceneRuns, submit_scenes
 from reelflow.services.heartbeat import JobHeartbeat
 from reelflow.services.intake import accept
 from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
+from reelflow.services.shots import encoder_for
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
-from reelflow.tasks.compose import compose_video
+from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from reelflow.tasks.media import draw_slide, link_library, narrate_scene, place_clip
+from reelflow.tasks.media import link_library
+from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
 from reelflow.tasks.verify import verify_video
@@ -54,8 +59,8 @@ from reelflow.vocabulary import (
 )
 
 
-@flow(name="generate-video", flow_run_name=run_name, on_failure=[job_failed],
-      on_crashed=[job_crashed], on_cancellation=[job_cancelled])
+@flow(name="generate-video", flow_run_name=run_name, task_runner=SettingsTaskRunner(),
+      on_failure=[job_failed], on_crashed=[job_crashed], on_cancellation=[job_cancelled])
 def generate_video(
     # minLength in the schema only: the API and the run form refuse an empty script before a
     # run exists, while a call that gives script_path instead still validates in Python.
@@ -150,35 +155,33 @@ def generate_video(
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
+    runs: SceneRuns | None = None
     try:
-        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds):
+        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds), ExitStack() as held:
             progress = Progress(settings, job_id)
+            clock = time.perf_counter()
+            # The pool-wide bound on renders: waiting here, the job is PENDING and beating.
+            held.enter_context(render_slot(lambda slots, _taken: progress.report(
+                1, f"waiting for a render slot ({slots} taken: Prefect limit {RENDER_LIMIT})")))
+            stages["render_slot_wait_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
             count = len(parsed.scenes)
-            voices = [narrate_scene.submit(settings, job_id, n, scene, render, sound)
-                      for n, (scene, sound) in enumerate(zip(parsed.scenes, accepted.sounds,
-                                                             strict=True), start=1)]
-            footage = {n: place_clip.submit(settings, job_id, n, clip)
-                       for n, clip in enumerate(accepted.clips, start=1) if clip is not None}
-            slides = [draw_slide.submit(settings, job_id, n, count, parsed.title, scene, render,
-                                        image)
-                      for n, (scene, image) in enumerate(zip(parsed.scenes, accepted.images,
-                                                             strict=True), start=1)]
-            narrated = progress.between(5, 60, "narrated scene")
-            narrations = []
-            for done, future in enumerate(voices, start=1):
-                narrations.append(future.result())
-                narrated(done, count)
-            images = [future.result() for future in slides]
-            clips = [footage[n].result() if n in footage else None
-                     for n in range(1, count + 1)]
+            encoder = encoder_for(render, count)
+            # Shots encode as soon as their narration and slide exist, during this stage.
+            runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
+                                 accepted.images, render, encoder, sounds=accepted.sounds,
+                                 clips=accepted.clips)
+            scenes = SceneProgress(runs, progress)
+            narrations, _ = scenes.media()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            plan = compose_video(settings, job_id, parsed.title, parsed.scenes, narrations,
-                                 images, render, progress.between(60, 85, "rendered scene"),
-                                 clips)
+            minimums = [scene.duration for scene in parsed.scenes]
+            planned = plan_videos(settings, job_id, parsed.title, narrations, minimums, render)
+            pieces, sound = scenes.shots()
+            plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
+                              pieces, sound, render, encoder)
             if accepted.library_assets:  # used in place, never copied: the videos link them
                 link_library(settings, job_id, accepted.library_assets)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
@@ -189,8 +192,9 @@ def generate_video(
             progress.report(95, "video verified")
             account_storage(settings, job_id)
             meter.stop()
-            usage = complete_job(settings, job_id, {**meter.usage(), "stages": stages,
-                                                    "frames": plan.frames, "scenes": count})
+            usage = complete_job(settings, job_id, {
+                **meter.usage(), "stages": stages, "frames": plan.frames, "scenes": count,
+                "shots_encoded_during_media_generation": scenes.shots_before_media})
             progress.report(100, "completed")
     except TerminationSignal:
         # Cancelled or stopped by its worker: the cancellation or crash hook says which.
@@ -198,6 +202,8 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
+        if runs is not None:
+            runs.settle()  # no task may write into the job's folders once they are cleaned
         fail_job(settings, job_id, describe_failure(exc, settings.media_root))
         raise
     publish_report(settings, job_id)

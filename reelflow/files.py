@@ -18,6 +18,11 @@ from typing import BinaryIO
 
 PARTIAL_PREFIX = ".partial-"  # .partial-<12 hex>-<final name>, beside the final file
 PARTS_PREFIX = ".parts-"  # .parts-<stem of the video>/, the segments a video is built from
+# In a job's scratch folder (temp/<job id>/): its shots, encoded one by one until the join, and
+# the join's own intermediate files. Scratch, like partial files: never recorded, removed when
+# the job ends, and by retention if a lost job left them.
+SHOTS_FOLDER = "shots"
+JOIN_FOLDER = "join"
 
 
 def partial_path(final: Path) -> Path:

@@ -10,6 +10,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from reelflow.errors import InvalidArgument
+from reelflow.vocabulary import (
+    DEFAULT_DASK_WORKERS,
+    DEFAULT_TASK_RUNNER,
+    TASK_RUNNERS,
+    TaskRunnerName,
+)
 
 DEFAULT_HOME = "reelflow-data"
 DEFAULT_WEB_HOST = "127.0.0.1"
@@ -21,7 +27,7 @@ DEFAULT_HEARTBEAT_SECONDS = 10.0
 class Settings(BaseModel):
     """Where reelflow keeps its data, which database it uses, which folders scripts may read
     from beyond their own folder and the media root's uploads and stock library, and how its
-    web server serves."""
+    web server serves, and where a job's per-scene tasks run."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -42,6 +48,14 @@ class Settings(BaseModel):
     read_tokens: tuple[str, ...] = Field(default=(), repr=False)
     admin_tokens: tuple[str, ...] = Field(default=(), repr=False)
     upload_max_bytes: int = DEFAULT_UPLOAD_MAX_MB * 2**20
+    # "thread": in the flow's process; "dask": on the Dask scheduler at dask_address, or on a
+    # LocalCluster of dask_workers processes started for the run when no address is given.
+    task_runner: TaskRunnerName = DEFAULT_TASK_RUNNER
+    dask_address: str = ""
+    dask_workers: int = DEFAULT_DASK_WORKERS
+    # Renders at once across every worker of one Prefect server (its global concurrency limit
+    # reelflow-renders, set at deploy time); None: leave the limit as it is (none at first).
+    max_renders: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
@@ -49,11 +63,13 @@ class Settings(BaseModel):
         REELFLOW_SCRIPT_DIRS and REELFLOW_ALLOWED_MEDIA_DIRS (separated by ``os.pathsep``, like
         PATH), REELFLOW_HEARTBEAT_SECONDS, and the web server's REELFLOW_WEB_HOST,
         REELFLOW_WEB_PORT, REELFLOW_PUBLIC_URL, REELFLOW_READ_TOKENS, REELFLOW_ADMIN_TOKENS
-        (comma lists) and REELFLOW_UPLOAD_MAX_MB.
+        (comma lists), REELFLOW_UPLOAD_MAX_MB, REELFLOW_MAX_RENDERS, and where tasks run:
+        REELFLOW_TASK_RUNNER (thread or dask), REELFLOW_DASK_ADDRESS and REELFLOW_DASK_WORKERS.
 
         Defaults: home is ``reelflow-data`` in the working directory, the database is a SQLite
         file in home, media lives in ``home/media``, no extra folders, a heartbeat every 10 s;
-        the web server listens on 127.0.0.1:8800 and no public URL or token is set. Relative
+        the web server listens on 127.0.0.1:8800 and no public URL or token is set; tasks run
+        in threads (with dask and no address: a LocalCluster of 2 processes). Relative
         paths are made absolute. Raises InvalidArgument naming the variable when a value is
         malformed.
         """
@@ -79,12 +95,30 @@ class Settings(BaseModel):
             read_tokens=_tokens(env.get("REELFLOW_READ_TOKENS")),
             admin_tokens=_tokens(env.get("REELFLOW_ADMIN_TOKENS")),
             upload_max_bytes=_number(env, "REELFLOW_UPLOAD_MAX_MB", DEFAULT_UPLOAD_MAX_MB, 1,
-                                     100_000) * 2**20)
+                                     100_000) * 2**20,
+            task_runner=_task_runner(env),
+            dask_address=_text(env, "REELFLOW_DASK_ADDRESS", "").strip(),
+            dask_workers=_number(env, "REELFLOW_DASK_WORKERS", DEFAULT_DASK_WORKERS, 1, 256),
+            max_renders=_number(env, "REELFLOW_MAX_RENDERS", 0, 1, 100_000) or None)
+
+    def without_tokens(self) -> Settings:
+        """These settings without the bearer tokens: what a task that may run in another
+        process (a Dask worker) is given, since its arguments travel over the network."""
+        return self.model_copy(update={"read_tokens": (), "admin_tokens": ()})
 
     def public(self, url_path: str) -> str | None:
         """Given a URL path the web server serves, returns its full URL at the configured public
         address; None when no public address is configured."""
         return None if self.public_url is None else f"{self.public_url}{url_path}"
+
+
+def _task_runner(env: Mapping[str, str]) -> TaskRunnerName:
+    raw = (env.get("REELFLOW_TASK_RUNNER") or DEFAULT_TASK_RUNNER).strip().lower()
+    for name in TASK_RUNNERS:
+        if raw == name:
+            return name
+    raise InvalidArgument(f"REELFLOW_TASK_RUNNER must be one of {', '.join(TASK_RUNNERS)}, "
+                          f"got {raw[:40]!r}")
 
 
 def _tokens(text: str | None) -> tuple[str, ...]:

@@ -19,6 +19,8 @@ CaptionPosition = Literal["top", "center", "bottom"]
 Fit = Literal["cover", "contain"]
 # A scene clip's own sound: dropped, or mixed under the narration.
 ClipAudio = Literal["mute", "mix"]
+# Where a job's per-scene tasks run: threads of the flow's process, or a Dask cluster.
+TaskRunnerName = Literal["thread", "dask"]
 # The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
 Resolution = Literal["1280x720", "1920x1080", "854x480", "640x360", "1080x1920", "720x1280",
                      "1080x1080", "3840x2160"]
@@ -29,6 +31,7 @@ MOTIONS: tuple[Motion, ...] = get_args(Motion)
 SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
 VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
 CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
+TASK_RUNNERS: tuple[TaskRunnerName, ...] = get_args(TaskRunnerName)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 FITS: tuple[Fit, ...] = get_args(Fit)
 CLIP_AUDIOS: tuple[ClipAudio, ...] = get_args(ClipAudio)
@@ -42,6 +45,8 @@ DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
 DEFAULT_FIT: Fit = "cover"
 DEFAULT_CLIP_AUDIO: ClipAudio = "mute"
+DEFAULT_TASK_RUNNER: TaskRunnerName = "thread"
+DEFAULT_DASK_WORKERS = 2
 # A BCP 47 tag, not a closed list: English narrates with the offline voice, others with gTTS.
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"

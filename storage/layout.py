@@ -18,7 +18,7 @@ from pathlib import Path
 from reelflow.db.policies import STORAGE_DIRECTORY
 from reelflow.db.states import StorageType
 from reelflow.errors import StorageError
-from reelflow.files import PARTIAL_PREFIX, parts_folder
+from reelflow.files import JOIN_FOLDER, PARTIAL_PREFIX, SHOTS_FOLDER, parts_folder
 
 CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
 UPLOADS_FOLDER = "uploads"  # files people uploaded: images/uploads/, audio/uploads/, ...
@@ -101,6 +101,14 @@ class MediaLayout:
 
     def scratch(self, job_id: uuid.UUID) -> Path:
         return self.folder(StorageType.TEMP) / str(job_id)
+
+    def shots(self, job_id: uuid.UUID) -> Path:
+        """The folder of the job's encoded shots, inside its scratch folder."""
+        return self.scratch(job_id) / SHOTS_FOLDER
+
+    def join_work(self, job_id: uuid.UUID) -> Path:
+        """The folder of the join's intermediate files, inside the job's scratch folder."""
+        return self.scratch(job_id) / JOIN_FOLDER
 
     def leftovers(self, job_id: uuid.UUID, videos: Sequence[Path],
                   recorded: frozenset[str] = frozenset()) -> list[Path]:

@@ -1,28 +1,67 @@
-"""Composition as a task: the whole video rendered once, to its final path."""
+"""Composition as tasks: each scene's shot as soon as its narration and slide exist, the
+soundtrack as soon as every narration does, then one join.
+
+Every argument and result is a small value of paths (pieces, narrations, slides), so the tasks
+run in any process that sees the media root: threads of the flow's process, or a Dask cluster.
+No cache: a shot or a join is never reused from another run.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from reelflow.engine.script import RenderSettings, Scene
+from reelflow.engine.encoder import EncoderSettings
+from reelflow.engine.script import RenderSettings
+from reelflow.engine.shots import Piece
 from reelflow.engine.speech import Narration
-from reelflow.services.compose import RenderPlan, compose
+from reelflow.services import compose, shots, soundtrack
+from reelflow.services.compose import PlannedVideo, RenderPlan
+from reelflow.services.soundtrack import Soundtrack
 from reelflow.settings import Settings
 
 
-# No cache: a render is never reused from another run, and on_scene_done cannot be hashed.
-@task(name="compose-video", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def compose_video(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
-                  narrations: Sequence[Narration], slides: Sequence[Path],
-                  render: RenderSettings,
-                  on_scene_done: Callable[[int, int], None] | None = None,
-                  clips: Sequence[Path | None] | None = None) -> RenderPlan:
-    """Times every scene from its narration and renders the video (a scene with a clip plays
-    it), calling ``on_scene_done(done, total)`` as scenes finish. Raises RenderFailed."""
-    return compose(settings, job_id, title, scenes, narrations, slides, render, on_scene_done,
-                   clips)
+@task(name="encode-shot", task_run_name="encode shot {number}", retries=1,
+      retry_delay_seconds=2, cache_policy=NO_CACHE)
+def encode_shot(settings: Settings, job_id: uuid.UUID, number: int,
+                narrations: Sequence[Narration], minimums: Sequence[float | None], slide: Path,
+                render: RenderSettings, encoder: EncoderSettings, clip: Path | None = None,
+                ) -> Piece:
+    """Encodes scene ``number``'s (from 1) shot, given the narrations of scenes 1 to
+    ``number`` and its slide (or the clip it plays), into the job's scratch folder. Raises
+    RenderFailed."""
+    return shots.encode_scene(settings, job_id, number - 1, narrations, minimums, slide,
+                              render, encoder, clip)
+
+
+@task(name="mix-narration", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Narration],
+                  minimums: Sequence[float | None], render: RenderSettings,
+                  clips: Sequence[Path | None] = ()) -> Soundtrack:
+    """Joins every narration over the timeline (with the sound of each scene's clip in
+    ``clips`` mixed under it), encodes it once per format and writes the soft captions, into
+    the job's scratch folder. Raises RenderFailed."""
+    return soundtrack.mix_narration(settings, job_id, narrations, minimums, render, clips)
+
+
+@task(name="plan-videos", retries=2, retry_delay_seconds=1)
+def plan_videos(settings: Settings, job_id: uuid.UUID, title: str,
+                narrations: Sequence[Narration], minimums: Sequence[float | None],
+                render: RenderSettings) -> tuple[PlannedVideo, ...]:
+    """Plans the job's video rows, GENERATING, at the length the narrations give."""
+    return compose.plan_videos(settings, job_id, title, narrations, minimums, render)
+
+
+@task(name="join-video", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def join_video(settings: Settings, job_id: uuid.UUID, title: str,
+               narrations: Sequence[Narration], minimums: Sequence[float | None],
+               videos: Sequence[PlannedVideo], pieces: Sequence[Piece], sound: Soundtrack,
+               render: RenderSettings, encoder: EncoderSettings) -> RenderPlan:
+    """Joins the shots by stream copy into each planned video with its soundtrack, then
+    writes the posters and caption files (services/compose.py). Raises RenderFailed."""
+    return compose.join(settings, job_id, title, narrations, minimums, videos, pieces, sound,
+                        render, encoder)

@@ -113,7 +113,7 @@ def test_a_failure_marks_the_job_failed_with_its_message_and_leaves_no_video(
     def broken(*args: object, **kwargs: object) -> None:
         raise RenderFailed("the encoder gave up")
 
-    monkeypatch.setattr("reelflow.services.compose.render_video", broken)
+    monkeypatch.setattr("reelflow.services.compose.join_video", broken)
     state = generate_video(
         script=TWO_SCENES, custom_resolution="320x180", quality_preset="draft",
         return_state=True)

@@ -311,3 +311,20 @@ def test_a_job_that_goes_leaves_the_library_file_its_video_used() -> None:
                   policies={**POLICIES, V: Policy(30, None, False)})
     assert reasons(result) == {movie.path: Reason.EXPIRED}
     assert DONE in result.jobs
+
+
+def test_files_named_after_a_running_jobs_video_are_kept_even_before_rows_record_them() -> None:
+    # A worker writes a poster, caption files and partials before it records them; a cleanup
+    # on another worker (even with no grace period) must take them for that job's.
+    clip = disk(V, "talk-0123456789ab.mp4", age_days=2)
+    unrecorded = [disk(V, name, age_days=2) for name in (
+        "talk-0123456789ab.mp4.jpg", "talk-0123456789ab.srt", "talk-0123456789ab.vtt")]
+    poster_partial = disk(V, ".partial-00ff00ff00ff-talk-0123456789ab.mp4.jpg", age_days=2,
+                          partial=True, partial_of="talk-0123456789ab.mp4")
+    stray = disk(V, "other-0123456789ab.srt", age_days=2)
+    files = [clip, *unrecorded, poster_partial, stray]
+    result = plan_cleanup(now=NOW, policies=POLICIES, files=files, assets=(),
+                          videos=[video(clip, RUNNING, completed=False)], jobs=JOBS,
+                          grace_seconds=0)
+    assert reasons(result) == {stray.path: Reason.ORPHAN_FILE}
+    assert result.kept_for_unfinished_jobs == 5

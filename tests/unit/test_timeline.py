@@ -45,3 +45,14 @@ def test_negative_lengths_and_bad_fps_are_refused() -> None:
         plan_timeline([-1.0], fps=24, pause_seconds=0.1)
     with pytest.raises(ValueError, match="fps"):
         plan_timeline([1.0], fps=0, pause_seconds=0.1)
+
+
+def test_a_scene_gets_the_same_frames_from_the_scenes_before_it_as_from_the_whole_script(
+) -> None:
+    # What lets a shot be encoded before later scenes are narrated (services/shots.py).
+    spoken = [1.013, 2.718, 0.333, 3.1416, 0.05, 7.77, 1.5]
+    hints = [None, 4.0, None, None, 2.0, None, None]
+    whole = plan_timeline(spoken, fps=30, pause_seconds=0.6, minimum_seconds=hints)
+    for n in range(1, len(spoken) + 1):
+        prefix = plan_timeline(spoken[:n], fps=30, pause_seconds=0.6, minimum_seconds=hints[:n])
+        assert prefix == whole[:n]
