@@ -37,9 +37,10 @@ def output_format(target: Path) -> VideoFormat:
 
 
 def encode_audio(audio: Path, stem: Path, fmt: VideoFormat) -> Path:
-    """Encodes the whole narration once for ``fmt``; returns the file (``stem`` + suffix)."""
+    """Encodes the whole sound track once for ``fmt`` (the narration, mono; or the mix with
+    music, stereo: the channels are kept); returns the file (``stem`` + suffix)."""
     target = stem.with_suffix(f".{fmt}")
-    run_ffmpeg(["-i", str(audio), "-vn", *AUDIO[fmt], "-ar", str(AUDIO_RATE), "-ac", "1",
+    run_ffmpeg(["-i", str(audio), "-vn", *AUDIO[fmt], "-ar", str(AUDIO_RATE),
                 "-f", fmt, str(target)], what="encoding the narration")
     return target
 

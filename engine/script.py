@@ -30,11 +30,16 @@ from reelflow.vocabulary import (
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
+    DEFAULT_MUSIC_VOLUME,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    DEFAULT_TRANSITION,
+    DEFAULT_TRANSITION_SECONDS,
     LANGUAGE_PATTERN,
+    MUSIC_VOLUME_RANGE,
     SPEECH_ENGINES,
+    TRANSITION_SECONDS_RANGE,
     VIDEO_FORMATS,
     CaptionPosition,
     Captions,
@@ -42,6 +47,7 @@ from reelflow.vocabulary import (
     Fit,
     Motion,
     Quality,
+    Transition,
     VideoFormat,
     parse_resolution,
 )
@@ -91,6 +97,11 @@ class RenderSettings(BaseModel):
     is the poster. ``fit`` and ``clip_audio`` are the defaults of the scenes' own: how a
     scene's picture fills the frame, and whether a scene clip's sound is heard.
 
+    ``music`` names a sound file as a scene's ``image`` names a picture (a path, ``asset:<uuid>``
+    or ``stock:<id or tag>``; resolved and checked by services/intake.py, not here), played
+    ``music_volume`` dB relative to the narration's loudness between scenes and lower under
+    speech. ``transition`` joins scenes with a cut or a crossfade of ``transition_seconds``.
+
     ``language`` (a BCP 47 tag) chooses the voice: English narrates with the offline Piper
     voice, any other language with gTTS unless ``tts`` is given; a chain that would let Piper's
     English voice read another language is refused."""
@@ -112,6 +123,21 @@ class RenderSettings(BaseModel):
     poster_scene: int = Field(default=1, ge=1, le=MAX_SCENES)
     fit: Fit = DEFAULT_FIT
     clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO
+    music: str | None = Field(default=None, max_length=MAX_IMAGE_HINT_CHARS)
+    music_volume: float = Field(default=DEFAULT_MUSIC_VOLUME, ge=MUSIC_VOLUME_RANGE[0],
+                                le=MUSIC_VOLUME_RANGE[1], allow_inf_nan=False)
+    transition: Transition = DEFAULT_TRANSITION
+    transition_seconds: float = Field(default=DEFAULT_TRANSITION_SECONDS,
+                                      ge=TRANSITION_SECONDS_RANGE[0],
+                                      le=TRANSITION_SECONDS_RANGE[1], allow_inf_nan=False)
+
+    @field_validator("music", mode="before")
+    @classmethod
+    def _check_music(cls, value: Any) -> Any:
+        value = _optional_text(value)
+        if isinstance(value, str) and "\x00" in value:
+            raise _invalid("music", "music path contains a NUL character")
+        return value
 
     @field_validator("formats", mode="before")
     @classmethod

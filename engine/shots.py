@@ -44,14 +44,15 @@ from reelflow.vocabulary import (
 class Shot:
     """One scene's picture: ``image`` for ``frames`` frames, with captions burned in during
     their spans (frames from the shot's start), in ``language``, and, for "kenburns", a slow
-    zoom. With a ``clip``, the shot plays that video clip (engine/clips.py) instead of showing
-    ``image``."""
+    zoom at the pace of ``motion_frames`` frames (0: its own; engine/transitions.py). With a
+    ``clip``, the shot plays that video clip (engine/clips.py) instead of showing ``image``."""
 
     image: Path
     frames: int
     captions: tuple[CaptionSpan, ...] = ()
     motion: Motion = DEFAULT_MOTION
     language: str = ""
+    motion_frames: int = 0
     clip: Path | None = None
 
 
@@ -119,7 +120,7 @@ def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: Encode
                         shot.language)
         else:
             encode_zoom(load_picture(shot.image, settings), shot.frames, shot.captions, sinks,
-                        settings, position, shot.language)
+                        settings, position, shot.language, span=shot.motion_frames or None)
         return dict(pieces), shot.frames
     picture = load_picture(shot.image, settings)
     runs = list(caption_runs(shot.captions, shot.frames))

@@ -30,7 +30,7 @@ from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from reelflow.tasks.media import link_library
+from reelflow.tasks.media import bring_music, link_library
 from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
@@ -43,11 +43,16 @@ from reelflow.vocabulary import (
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
+    DEFAULT_MUSIC_VOLUME,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    DEFAULT_TRANSITION,
+    DEFAULT_TRANSITION_SECONDS,
     LANGUAGE_PATTERN,
+    MUSIC_VOLUME_RANGE,
     RESOLUTION_PATTERN,
+    TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
     ClipAudio,
@@ -55,6 +60,7 @@ from reelflow.vocabulary import (
     Motion,
     Quality,
     Resolution,
+    Transition,
     VideoFormat,
 )
 
@@ -81,6 +87,13 @@ def generate_video(
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
     fit: Fit = DEFAULT_FIT,
     clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO,
+    music: Annotated[str, Field(max_length=1024)] = "",
+    music_volume: Annotated[float, Field(ge=MUSIC_VOLUME_RANGE[0],
+                                         le=MUSIC_VOLUME_RANGE[1])] = DEFAULT_MUSIC_VOLUME,
+    transition: Transition = DEFAULT_TRANSITION,
+    transition_seconds: Annotated[float, Field(
+        ge=TRANSITION_SECONDS_RANGE[0], le=TRANSITION_SECONDS_RANGE[1])
+    ] = DEFAULT_TRANSITION_SECONDS,
 ) -> dict[str, Any] | State:
     """Renders a script into verified videos and records them; returns the job as the CLI
     prints it.
@@ -125,6 +138,15 @@ def generate_video(
             script's setting, win over the default.
         clip_audio: A scene clip's own sound: mute, or mix (under the narration); a scene's
             own clip_audio, then the script's setting, win over the default.
+        music: Background music: a sound file in the media root's uploads or stock folders
+            (e.g. audio/uploads/theme.mp3), asset:<uuid> or stock:<id or tag>; looped or
+            trimmed to the video, lowered while someone speaks. Empty: the script's own, or
+            none.
+        music_volume: The music's loudness between scenes in dB relative to the narration's
+            (-40 to 0); 12 dB lower still under speech.
+        transition: How scenes follow each other: cut, or crossfade (the next scene fades in
+            over the end of the one before, fully shown when its narration starts).
+        transition_seconds: How long a crossfade lasts, 0.1 to 2 seconds.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
@@ -136,7 +158,9 @@ def generate_video(
             title=title, resolution=resolution, custom_resolution=custom_resolution,
             quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
             motion=motion, formats=formats, caption_position=caption_position,
-            poster_scene=poster_scene, language=language, fit=fit, clip_audio=clip_audio))
+            poster_scene=poster_scene, language=language, music=music,
+            music_volume=music_volume, transition=transition,
+            transition_seconds=transition_seconds, fit=fit, clip_audio=clip_audio))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -151,7 +175,10 @@ def generate_video(
         "captions": render.captions, "motion": render.motion,
         "formats": list(render.formats), "caption_position": render.caption_position,
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
-        "language": render.language, "fit": render.fit, "clip_audio": render.clip_audio,
+        "language": render.language, "music": render.music,
+        "music_volume": render.music_volume, "transition": render.transition,
+        "transition_seconds": render.transition_seconds, "fit": render.fit,
+        "clip_audio": render.clip_audio,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
@@ -169,9 +196,11 @@ def generate_video(
             count = len(parsed.scenes)
             encoder = encoder_for(render, count)
             # Shots encode as soon as their narration and slide exist, during this stage.
+            tune = bring_music.submit(settings.without_tokens(), job_id, accepted.music) \
+                if accepted.music else None
             runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
-                                 accepted.images, render, encoder, sounds=accepted.sounds,
-                                 clips=accepted.clips)
+                                 accepted.images, render, encoder, tune,
+                                 sounds=accepted.sounds, clips=accepted.clips)
             scenes = SceneProgress(runs, progress)
             narrations, _ = scenes.media()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,10 +24,11 @@ from reelflow.engine.encoder import EncoderSettings
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.shots import Piece
 from reelflow.engine.speech import Narration
+from reelflow.services.crossfades import fade_frames
 from reelflow.services.intake import SceneFootage, SceneImage
 from reelflow.services.soundtrack import Soundtrack
 from reelflow.settings import Settings
-from reelflow.tasks.compose import encode_shot, mix_narration
+from reelflow.tasks.compose import encode_crossfade, encode_shot, mix_narration
 from reelflow.tasks.jobs import Progress
 from reelflow.tasks.media import draw_slide, narrate_scene, place_clip
 
@@ -40,9 +41,10 @@ class SceneRuns:
     slides: list[PrefectFuture[Path]]
     shots: list[PrefectFuture[Piece]]
     sound: PrefectFuture[Soundtrack]
+    fades: list[PrefectFuture[Piece | None]] = field(default_factory=list)
 
     def all(self) -> list[PrefectFuture[Any]]:
-        return [*self.narrations, *self.slides, *self.shots, self.sound]
+        return [*self.narrations, *self.slides, *self.shots, *self.fades, self.sound]
 
     def settle(self) -> None:
         """Waits until every task has ended (a failed one's dependents end at once), so that
@@ -52,18 +54,27 @@ class SceneRuns:
 
 def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
                   images: Sequence[SceneImage | None], render: RenderSettings,
-                  encoder: EncoderSettings, *, sounds: Sequence[SceneFootage | None] = (),
+                  encoder: EncoderSettings, music: PrefectFuture[Path] | None = None, *,
+                  sounds: Sequence[SceneFootage | None] = (),
                   clips: Sequence[SceneFootage | None] = ()) -> SceneRuns:
     """Submits every scene's narration (spoken, or its recording in ``sounds``), slide, clip
-    (``clips``) and shot, and the soundtrack; returns their futures at once. The tasks get the
-    settings without the web server's tokens."""
+    (``clips``) and shot, each crossfade between two scenes (when they crossfade) and the
+    soundtrack, with the job's ``music`` and the clips' mixed sound under it; returns their
+    futures at once. The tasks get the settings without the web server's tokens.
+
+    A scene that plays a clip cuts to and from its neighbours: a crossfade blends two still
+    pictures, and a clip has none to give."""
     count = len(scenes)
     minimums = [scene.duration for scene in scenes]
     settings = settings.without_tokens()
     narrations: list[PrefectFuture[Narration]] = []
     slides: list[PrefectFuture[Path]] = []
     shots: list[PrefectFuture[Piece]] = []
+    fades: list[PrefectFuture[Piece | None]] = []
     mixed: list[Any] = []  # per scene: its placed clip when its sound is mixed in, else None
+    fade = fade_frames(render)
+    playing = [bool(clips and clips[n]) for n in range(count)]
+    cut = render.model_copy(update={"transition": "cut"})
     for number, (scene, image) in enumerate(zip(scenes, images, strict=True), start=1):
         recording = sounds[number - 1] if sounds else None
         clip = clips[number - 1] if clips else None
@@ -73,14 +84,21 @@ def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Seq
                                         image))
         placed = place_clip.submit(settings, job_id, number, clip) if clip else None
         mixed.append(placed if placed and scene.clip_audio_in(render) == "mix" else None)
+        fades_out = number < count and not (playing[number - 1] or playing[number])
         # Futures as arguments: Prefect passes their results (typed as the results, hence Any).
         shots.append(encode_shot.submit(settings, job_id, number,
                                         cast(Any, narrations[:number]), minimums[:number],
                                         cast(Any, slides[-1]), render, encoder,
-                                        cast(Any, placed)))
+                                        fade if fades_out else 0, cast(Any, placed)))
+        if fade and number > 1:
+            fades_in = not (playing[number - 2] or playing[number - 1])
+            fades.append(encode_crossfade.submit(
+                settings, job_id, number - 1, cast(Any, narrations[:number]),
+                minimums[:number], cast(Any, slides[-2]), cast(Any, slides[-1]),
+                render if fades_in else cut, encoder))
     sound = mix_narration.submit(settings, job_id, cast(Any, narrations), minimums, render,
-                                 mixed)
-    return SceneRuns(narrations, slides, shots, sound)
+                                 cast(Any, music), mixed)
+    return SceneRuns(narrations, slides, shots, sound, fades)
 
 
 class SceneProgress:
@@ -106,10 +124,18 @@ class SceneProgress:
                 [future.result() for future in self._runs.slides])
 
     def shots(self) -> tuple[list[Piece], Soundtrack]:
-        """Waits until every shot and the soundtrack exist; returns them. Raises the first
-        failure."""
-        self._until([*self._runs.shots, self._runs.sound])
-        return [future.result() for future in self._runs.shots], self._runs.sound.result()
+        """Waits until every shot, crossfade and the soundtrack exist; returns the pieces in
+        the order they are joined (each shot, then its crossfade into the next) and the
+        soundtrack. Raises the first failure."""
+        self._until([*self._runs.shots, *self._runs.fades, self._runs.sound])
+        fades = [future.result() for future in self._runs.fades]
+        pieces: list[Piece] = []
+        for number, shot in enumerate(self._runs.shots):
+            pieces.append(shot.result())
+            fade = fades[number] if number < len(fades) else None
+            if fade is not None:
+                pieces.append(fade)
+        return pieces, self._runs.sound.result()
 
     def _until(self, futures: Sequence[PrefectFuture[Any]]) -> None:
         wanted = {future.task_run_id for future in futures} - self._done

@@ -19,11 +19,13 @@ from reelflow.engine.footage import FootageKind, check_footage
 from reelflow.engine.parsing import parse_located
 from reelflow.engine.pictures import check_picture
 from reelflow.engine.script import Script
-from reelflow.engine.sniff import MediaKind
-from reelflow.errors import InvalidScript
+from reelflow.engine.sniff import MediaKind, sniff
+from reelflow.errors import InvalidMedia, InvalidScript
 from reelflow.services.resolver import is_library_reference, library_roots, resolve_library
 from reelflow.settings import Settings
 from reelflow.storage.references import ReadRoots, resolve
+
+MAX_MUSIC_BYTES = 200 * 2**20
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,23 @@ class SceneImage:
     height: int
     extension: str
     asset_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class MusicFile:
+    """The script's background music after every check: its real path, what the author
+    wrote, whether it came from the stock library (and which asset, if one), the extension it
+    is stored under, its length in seconds and what it holds."""
+
+    path: str
+    written: str
+    stock: bool
+    extension: str
+    duration: float
+    sample_rate: int
+    channels: int
+    codec: str
+    asset_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,20 +77,24 @@ class SceneFootage:
 
 @dataclass(frozen=True)
 class Accepted:
-    """A script ready to render: the parsed plan and, per scene, its checked picture, clip
-    and recorded narration (None where the scene has none)."""
+    """A script ready to render: the parsed plan, per scene its checked picture, clip and
+    recorded narration (None where the scene has none), and its checked music (None: no
+    music)."""
 
     script: Script
     images: tuple[SceneImage | None, ...]
+    music: MusicFile | None = None
     clips: tuple[SceneFootage | None, ...] = ()
     sounds: tuple[SceneFootage | None, ...] = ()
 
     @property
     def library_assets(self) -> tuple[uuid.UUID, ...]:
-        """The library assets the script uses in place (each once, in scene order): the
-        job's videos are linked to them."""
+        """The library assets the script uses (each once, in scene order, the music last):
+        the job's videos are linked to them, which keeps them from retention."""
         found = [item.asset_id for item in (*self.images, *self.clips, *self.sounds)
                  if item is not None and item.asset_id is not None]
+        if self.music is not None and self.music.asset_id is not None:
+            found.append(uuid.UUID(self.music.asset_id))
         return tuple(dict.fromkeys(found))
 
 
@@ -110,13 +133,18 @@ def accept(settings: Settings, source: bytes, *, source_name: str | None,
         images.append(image)
         clips.append(_footage(settings, scene.clip, "video", roots, where("clip"), "clip"))
         sounds.append(_footage(settings, scene.audio, "audio", roots, where("audio"), "audio"))
-    return Accepted(script, tuple(images), tuple(clips), tuple(sounds))
+    music = None
+    if script.settings.music is not None:
+        line = lines.get(("settings", "music"))
+        named = "settings.music" + (f" (line {line})" if line else "")
+        music = _accept_music(settings, script.settings.music, named, roots, stock)
+    return Accepted(script, tuple(images), music, tuple(clips), tuple(sounds))
 
 
 def _find(settings: Settings, written: str, kind: MediaKind, roots: ReadRoots, where: str,
-          ) -> tuple[Path, uuid.UUID | None, bool]:
+          noun: str | None = None) -> tuple[Path, uuid.UUID | None, bool]:
     """Resolves a reference: (real path, library asset id or None, from stock)."""
-    noun = {"image": "image", "video": "clip", "audio": "audio"}[kind]
+    noun = noun or {"image": "image", "video": "clip", "audio": "audio"}[kind]
     try:
         if is_library_reference(written):
             item = resolve_library(settings, written, kind)
@@ -137,6 +165,25 @@ def _footage(settings: Settings, written: str | None, kind: FootageKind, roots: 
         raise InvalidScript(f"{where}: {noun} {written!r} {exc}") from exc
     return SceneFootage(str(path), written, asset_id, from_stock, facts.extension,
                         facts.duration, facts.metadata)
+
+
+def _accept_music(settings: Settings, written: str, where: str, roots: ReadRoots,
+                  stock: Path) -> MusicFile:
+    path, asset_id, from_stock = _find(settings, written, "audio", roots, where, "music")
+    shown = f"{where}: music {written!r}"
+    if path.stat().st_size > MAX_MUSIC_BYTES:
+        raise InvalidScript(f"{shown} is larger than {MAX_MUSIC_BYTES // 2**20} MB")
+    try:
+        facts = sniff(path)
+    except InvalidMedia as exc:
+        raise InvalidScript(f"{shown}: {exc}") from exc
+    if facts.kind != "audio" or facts.duration is None:
+        raise InvalidScript(f"{shown} is not a sound file reelflow reads (WAV, MP3, FLAC, Ogg, "
+                            "M4A, WebM audio)")
+    return MusicFile(str(path), written, from_stock or _inside(path, stock),
+                     facts.extension, facts.duration, int(facts.metadata["sample_rate"]),
+                     int(facts.metadata["channels"]), str(facts.metadata["codec"]),
+                     str(asset_id) if asset_id else None)
 
 
 def _inside(path: Path, folder: Path) -> bool:

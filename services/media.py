@@ -13,7 +13,7 @@ from reelflow.engine.slides import Slide, render_slide
 from reelflow.engine.speech import Narration, SpeechChain, build_engine
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output, open_regular
-from reelflow.services.intake import SceneImage
+from reelflow.services.intake import MusicFile, SceneImage
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
 from reelflow.storage.accounting import counted_publisher, record_asset
@@ -62,26 +62,44 @@ def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: s
 
 def _copy_picture(settings: Settings, media: MediaLayout, job_id: uuid.UUID, index: int,
                   image: SceneImage) -> Path:
-    # Why the realpath comparison and O_NOFOLLOW: the picture was judged by its real path at
-    # validation; if a link appeared on the way since, this is no longer that file.
-    if os.path.realpath(image.path) != image.path:
-        raise RenderFailed(f"scene {index + 1}: image {image.written!r} changed since it was "
-                           "checked")
     copy = media.scene_image(job_id, index, image.extension)
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open_regular(Path(image.path)) as source, atomic_output(copy) as temp, \
-                open(temp, "wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
-    except OSError as exc:
-        raise RenderFailed(f"scene {index + 1}: image {image.written!r} cannot be copied: "
-                           f"{exc.strerror or exc}") from exc
+    _copy_checked(image.path, copy, f"scene {index + 1}: image {image.written!r}")
     source_type = SourceType.STOCK if image.stock else SourceType.USER_UPLOADED
     record_file(settings, job_id, copy, AssetType.IMAGE, source_type, None,
                 {"dimensions": [image.width, image.height],
                  "format": image.extension.lstrip("."), "generation_method": "user-provided",
                  "scene": index + 1, "source": image.written})
     return copy
+
+
+def bring_music(settings: Settings, job_id: uuid.UUID, music: MusicFile) -> Path:
+    """Copies the script's checked music into the job's folder and records it as an AUDIO
+    asset (USER_UPLOADED, or STOCK from the stock library), counted in storage; returns the
+    copy. Raises RenderFailed when the file changed since it was checked."""
+    media = layout(settings)
+    copy = media.music(job_id, music.extension)
+    _copy_checked(music.path, copy, f"settings.music {music.written!r}")
+    source_type = SourceType.STOCK if music.stock else SourceType.USER_UPLOADED
+    record_file(settings, job_id, copy, AssetType.AUDIO, source_type, music.duration,
+                {"role": "music", "format": music.extension.lstrip("."),
+                 "generation_method": "user-provided", "source": music.written,
+                 "sample_rate": music.sample_rate, "channels": music.channels,
+                 "codec": music.codec, "stock_asset_id": music.asset_id})
+    return copy
+
+
+def _copy_checked(path: str, copy: Path, named: str) -> None:
+    # Why the realpath comparison and O_NOFOLLOW: the file was judged by its real path at
+    # validation; if a link appeared on the way since, this is no longer that file.
+    if os.path.realpath(path) != path:
+        raise RenderFailed(f"{named} changed since it was checked")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open_regular(Path(path)) as source, atomic_output(copy) as temp, \
+                open(temp, "wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+    except OSError as exc:
+        raise RenderFailed(f"{named} cannot be copied: {exc.strerror or exc}") from exc
 
 
 def record_file(settings: Settings, job_id: uuid.UUID, path: Path, kind: AssetType,

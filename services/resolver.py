@@ -82,7 +82,8 @@ def resolve_library(settings: Settings, reference: str, kind: MediaKind) -> Libr
             what = (f"stock {_NOUN[kind]} has this tag" if stock and asset_id is None
                     else "stock item has this id" if stock else "uploaded or stock asset has "
                     "this id")
-            raise InvalidScript(f"{shown}: no {what} (`reelflow stock list` shows the library)")
+            raise InvalidScript(f"{shown}: not found: no {what} (`reelflow stock list` shows "
+                                "the library)")
         if asset.asset_type != ASSET_TYPE_OF[kind]:
             found = str(asset.asset_type).lower().replace("_", " ")
             raise InvalidScript(f"{shown} is {_article(found)} {found}, not "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reelflow.engine.burned_captions import spans_for
@@ -23,6 +24,7 @@ from reelflow.engine.script import RenderSettings
 from reelflow.engine.shots import Piece, Shot, encode_piece, piece_paths
 from reelflow.engine.speech import Narration
 from reelflow.engine.timeline import SceneSlot, plan_timeline
+from reelflow.engine.transitions import fade_length, shortened
 from reelflow.errors import RenderFailed
 from reelflow.services.runtime import layout
 from reelflow.settings import Settings
@@ -53,21 +55,30 @@ def encoder_for(render: RenderSettings, scenes: int) -> EncoderSettings:
     return encoder_settings((render.width, render.height), render.fps, render.quality, scenes)
 
 
-def encode_scene(settings: Settings, job_id: uuid.UUID, index: int,
-                 narrations: Sequence[Narration], minimums: Sequence[float | None],
-                 slide: Path, render: RenderSettings, encoder: EncoderSettings,
-                 clip: Path | None = None) -> Piece:
-    """Encodes scene ``index``'s (from 0) shot into the job's scratch folder, given the
-    narrations of scenes 0 to ``index`` and its slide (or the ``clip`` it plays); returns the
-    piece. Rerunning writes the same files again. Raises RenderFailed."""
-    if len(narrations) != index + 1:
-        raise RenderFailed(f"scene {index + 1}: its shot needs the narrations of scenes 1 to "
-                           f"{index + 1}, got {len(narrations)}")
+def scene_shot(index: int, narrations: Sequence[Narration], minimums: Sequence[float | None],
+               slide: Path, render: RenderSettings) -> Shot:
+    """Scene ``index``'s (from 0) whole shot, given the narrations of scenes 0 to ``index``
+    (or more) and its slide: its frames and burned-in captions from the timeline."""
     slots = timeline(narrations, minimums, render)
     slot = slots[index]
     spans = spans_for(cues(narrations, slots), slot.start_frame, slot.frames, render.fps) \
         if render.captions == "burned" else ()
-    shot = Shot(slide, slot.frames, spans, render.motion, render.language, clip)
+    return Shot(slide, slot.frames, spans, render.motion, render.language)
+
+
+def encode_scene(settings: Settings, job_id: uuid.UUID, index: int,
+                 narrations: Sequence[Narration], minimums: Sequence[float | None],
+                 slide: Path, render: RenderSettings, encoder: EncoderSettings,
+                 fade_after: int = 0, clip: Path | None = None) -> Piece:
+    """Encodes scene ``index``'s (from 0) shot into the job's scratch folder, given the
+    narrations of scenes 0 to ``index`` and its slide (or the ``clip`` it plays), leaving its
+    last frames to a crossfade of ``fade_after`` frames into the next (engine/transitions.py);
+    returns the piece. Rerunning writes the same files again. Raises RenderFailed."""
+    if len(narrations) != index + 1:
+        raise RenderFailed(f"scene {index + 1}: its shot needs the narrations of scenes 1 to "
+                           f"{index + 1}, got {len(narrations)}")
+    whole = replace(scene_shot(index, narrations, minimums, slide, render), clip=clip)
+    shot = shortened(whole, fade_length(whole.frames, fade_after))
     folder = layout(settings).shots(job_id)
     folder.mkdir(parents=True, exist_ok=True)
     with _ENCODES:

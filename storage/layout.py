@@ -75,6 +75,10 @@ class MediaLayout:
     def narration(self, job_id: uuid.UUID, index: int) -> Path:
         return self.folder(StorageType.AUDIO) / str(job_id) / f"scene-{index + 1:03d}.wav"
 
+    def music(self, job_id: uuid.UUID, suffix: str) -> Path:
+        """The job's copy of its background music, beside its narration."""
+        return self.folder(StorageType.AUDIO) / str(job_id) / f"music{suffix.lower()}"
+
     def slide(self, job_id: uuid.UUID, index: int) -> Path:
         return self.folder(StorageType.IMAGES) / str(job_id) / f"scene-{index + 1:03d}.png"
 

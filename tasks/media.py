@@ -1,5 +1,5 @@
 """Media generation as tasks: per scene its narration (spoken, or recorded by the user), its
-slide and its clip; and the job's use of library assets."""
+slide and its clip; the script's music; and the job's use of library assets."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.speech import Narration
 from reelflow.errors import VoiceUnavailable
 from reelflow.services import footage, media
-from reelflow.services.intake import SceneFootage, SceneImage
+from reelflow.services.intake import MusicFile, SceneFootage, SceneImage
 from reelflow.settings import Settings
 
 
@@ -55,3 +55,10 @@ def place_clip(settings: Settings, job_id: uuid.UUID, number: int, clip: SceneFo
 def link_library(settings: Settings, job_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]) -> int:
     """Records that the job's videos use these library assets; returns the links added."""
     return footage.link_library(settings, job_id, asset_ids)
+
+
+@task(name="bring-music", task_run_name="bring the music", retries=1)
+def bring_music(settings: Settings, job_id: uuid.UUID, music: MusicFile) -> Path:
+    """Copies the script's checked music into the job and records it as an AUDIO asset.
+    Raises RenderFailed."""
+    return media.bring_music(settings, job_id, music)
