@@ -21,11 +21,18 @@ from reelflow.engine.pictures import check_picture
 from reelflow.engine.script import Script
 from reelflow.engine.sniff import MediaKind, sniff
 from reelflow.errors import InvalidMedia, InvalidScript
-from reelflow.services.resolver import is_library_reference, library_roots, resolve_library
+from reelflow.services.resolver import (
+    is_library_reference,
+    library_roots,
+    resolve_library,
+    stock_lookup,
+)
 from reelflow.settings import Settings
 from reelflow.storage.references import ReadRoots, resolve
 
 MAX_MUSIC_BYTES = 200 * 2**20
+__all__ = ["Accepted", "MusicFile", "SceneFootage", "SceneImage", "accept", "read_roots",
+           "stock_lookup"]
 
 
 @dataclass(frozen=True)

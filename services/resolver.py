@@ -22,7 +22,7 @@ from reelflow.errors import InvalidScript
 from reelflow.services.runtime import database
 from reelflow.settings import Settings
 from reelflow.storage.layout import MediaLayout
-from reelflow.storage.references import ASSET_PREFIX, ReadRoots, confine
+from reelflow.storage.references import ASSET_PREFIX, ReadRoots, StockLookup, confine
 
 STOCK_PREFIX = "stock:"
 ASSET_TYPE_OF: dict[MediaKind, AssetType] = {
@@ -91,6 +91,24 @@ def resolve_library(settings: Settings, reference: str, kind: MediaKind) -> Libr
         path, found_id = asset.file_path, asset.id
         is_stock = asset.source_type == SourceType.STOCK
     return LibraryItem(confine(path, reference, library_roots(settings)), found_id, is_stock)
+
+
+def stock_lookup(settings: Settings, kind: MediaKind | None = None) -> StockLookup:
+    """Returns how ``storage.references.resolve`` finds a ``stock:<id or tag>`` item in the
+    library: by id, or the first item (of ``kind``, if given) added with the tag; it answers
+    (asset id, file path, source type), or None when nothing matches."""
+
+    def lookup(key: str) -> tuple[uuid.UUID, str, str] | None:
+        wanted = _uuid(key.strip())
+        with database(settings).unit_of_work(read_only=True) as uow:
+            items = uow.library.stock(ASSET_TYPE_OF[kind] if kind is not None else None)
+            found = next((item for item in items if (item.id == wanted if wanted is not None
+                                                     else key.strip().lower() in _tags(item))),
+                         None)
+            return None if found is None else (found.id, found.file_path,
+                                               str(found.source_type))
+
+    return lookup
 
 
 def _uuid(text: str) -> uuid.UUID | None:

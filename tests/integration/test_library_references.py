@@ -14,7 +14,7 @@ from PIL import Image
 from reelflow.errors import InvalidArgument, InvalidScript, NotFound
 from reelflow.services import stock
 from reelflow.services.library import ingest
-from reelflow.services.resolver import resolve_library
+from reelflow.services.resolver import resolve_library, stock_lookup
 from reelflow.settings import Settings
 from tests.footage import palette_clip, tone_wav
 
@@ -43,6 +43,11 @@ def test_a_tag_names_the_first_item_of_the_wanted_kind_added_with_it(
         os.path.realpath(later.file_path))
     assert resolve_library(settings, f"asset:{sound.asset_id}", "audio").asset_id == \
         sound.asset_id
+    # The lookup storage.references.resolve takes answers the same way.
+    assert stock_lookup(settings)("sea") == (first.asset_id, first.file_path, "STOCK")
+    assert stock_lookup(settings, "audio")("SEA")[0] == sound.asset_id  # type: ignore[index]
+    assert stock_lookup(settings)(str(clip.asset_id))[0] == clip.asset_id  # type: ignore[index]
+    assert stock_lookup(settings)("forest") is None
 
 
 @pytest.mark.parametrize(("written", "kind", "words"), [
