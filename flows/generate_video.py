@@ -30,7 +30,7 @@ from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from reelflow.tasks.media import bring_music
+from reelflow.tasks.media import bring_music, link_library
 from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
@@ -38,6 +38,8 @@ from reelflow.tasks.verify import verify_video
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
@@ -53,6 +55,8 @@ from reelflow.vocabulary import (
     TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     Resolution,
@@ -81,6 +85,8 @@ def generate_video(
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
+    fit: Fit = DEFAULT_FIT,
+    clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO,
     music: Annotated[str, Field(max_length=1024)] = "",
     music_volume: Annotated[float, Field(ge=MUSIC_VOLUME_RANGE[0],
                                          le=MUSIC_VOLUME_RANGE[1])] = DEFAULT_MUSIC_VOLUME,
@@ -127,6 +133,11 @@ def generate_video(
         language: The script's language, a tag such as en, fr, ja, zh-TW, ar or he: English
             narrates offline with Piper, any other language with gtts (needs the network);
             the script's own setting wins over the default.
+        fit: How a scene's own picture fills the frame: cover (cropped to fill) or contain
+            (whole, centred on a blurred copy of itself); a scene's own fit, then the
+            script's setting, win over the default.
+        clip_audio: A scene clip's own sound: mute, or mix (under the narration); a scene's
+            own clip_audio, then the script's setting, win over the default.
         music: Background music: a sound file in the media root's uploads or stock folders
             (e.g. audio/uploads/theme.mp3), asset:<uuid> or stock:<id or tag>; looped or
             trimmed to the video, lowered while someone speaks. Empty: the script's own, or
@@ -149,7 +160,7 @@ def generate_video(
             motion=motion, formats=formats, caption_position=caption_position,
             poster_scene=poster_scene, language=language, music=music,
             music_volume=music_volume, transition=transition,
-            transition_seconds=transition_seconds))
+            transition_seconds=transition_seconds, fit=fit, clip_audio=clip_audio))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -166,7 +177,8 @@ def generate_video(
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
         "language": render.language, "music": render.music,
         "music_volume": render.music_volume, "transition": render.transition,
-        "transition_seconds": render.transition_seconds,
+        "transition_seconds": render.transition_seconds, "fit": render.fit,
+        "clip_audio": render.clip_audio,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
@@ -187,7 +199,8 @@ def generate_video(
             tune = bring_music.submit(settings.without_tokens(), job_id, accepted.music) \
                 if accepted.music else None
             runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
-                                 accepted.images, render, encoder, tune)
+                                 accepted.images, render, encoder, tune,
+                                 sounds=accepted.sounds, clips=accepted.clips)
             scenes = SceneProgress(runs, progress)
             narrations, _ = scenes.media()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
@@ -198,6 +211,8 @@ def generate_video(
             pieces, sound = scenes.shots()
             plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
                               pieces, sound, render, encoder)
+            if accepted.library_assets:  # used in place, never copied: the videos link them
+                link_library(settings, job_id, accepted.library_assets)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(88, "video joined and muxed")
             clock = time.perf_counter()

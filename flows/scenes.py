@@ -3,7 +3,8 @@ exist, while later scenes are still being spoken.
 
 Every task is submitted at once, with the futures it needs as arguments, so the task runner
 starts it when they are done: shot n waits for the narrations of scenes 1 to n (its frames
-come from them) and its slide; the soundtrack waits for every narration; nothing waits for
+come from them) and its slide (and its clip, placed); the soundtrack waits for every narration
+(and the clips whose sound it mixes); nothing waits for
 all the shots but the join. They are submitted scene by scene (narration, slide, shot), so a
 runner that queues work in the order it was given, like a Dask cluster with fewer workers
 than tasks, encodes an early shot before it speaks a late scene.
@@ -24,12 +25,12 @@ from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.shots import Piece
 from reelflow.engine.speech import Narration
 from reelflow.services.crossfades import fade_frames
-from reelflow.services.intake import SceneImage
+from reelflow.services.intake import SceneFootage, SceneImage
 from reelflow.services.soundtrack import Soundtrack
 from reelflow.settings import Settings
 from reelflow.tasks.compose import encode_crossfade, encode_shot, mix_narration
 from reelflow.tasks.jobs import Progress
-from reelflow.tasks.media import draw_slide, narrate_scene
+from reelflow.tasks.media import draw_slide, narrate_scene, place_clip
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,16 @@ class SceneRuns:
 
 def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Sequence[Scene],
                   images: Sequence[SceneImage | None], render: RenderSettings,
-                  encoder: EncoderSettings, music: PrefectFuture[Path] | None = None
-                  ) -> SceneRuns:
-    """Submits every scene's narration, slide and shot, each crossfade between two scenes
-    (when they crossfade) and the soundtrack, with the job's ``music`` under it; returns
-    their futures at once. The tasks get the settings without the web server's tokens."""
+                  encoder: EncoderSettings, music: PrefectFuture[Path] | None = None, *,
+                  sounds: Sequence[SceneFootage | None] = (),
+                  clips: Sequence[SceneFootage | None] = ()) -> SceneRuns:
+    """Submits every scene's narration (spoken, or its recording in ``sounds``), slide, clip
+    (``clips``) and shot, each crossfade between two scenes (when they crossfade) and the
+    soundtrack, with the job's ``music`` and the clips' mixed sound under it; returns their
+    futures at once. The tasks get the settings without the web server's tokens.
+
+    A scene that plays a clip cuts to and from its neighbours: a crossfade blends two still
+    pictures, and a clip has none to give."""
     count = len(scenes)
     minimums = [scene.duration for scene in scenes]
     settings = settings.without_tokens()
@@ -65,23 +71,33 @@ def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Seq
     slides: list[PrefectFuture[Path]] = []
     shots: list[PrefectFuture[Piece]] = []
     fades: list[PrefectFuture[Piece | None]] = []
+    mixed: list[Any] = []  # per scene: its placed clip when its sound is mixed in, else None
     fade = fade_frames(render)
+    playing = [bool(clips and clips[n]) for n in range(count)]
+    cut = render.model_copy(update={"transition": "cut"})
     for number, (scene, image) in enumerate(zip(scenes, images, strict=True), start=1):
-        narrations.append(narrate_scene.submit(settings, job_id, number, scene, render))
+        recording = sounds[number - 1] if sounds else None
+        clip = clips[number - 1] if clips else None
+        narrations.append(narrate_scene.submit(settings, job_id, number, scene, render,
+                                               recording))
         slides.append(draw_slide.submit(settings, job_id, number, count, title, scene, render,
                                         image))
+        placed = place_clip.submit(settings, job_id, number, clip) if clip else None
+        mixed.append(placed if placed and scene.clip_audio_in(render) == "mix" else None)
+        fades_out = number < count and not (playing[number - 1] or playing[number])
         # Futures as arguments: Prefect passes their results (typed as the results, hence Any).
         shots.append(encode_shot.submit(settings, job_id, number,
                                         cast(Any, narrations[:number]), minimums[:number],
                                         cast(Any, slides[-1]), render, encoder,
-                                        fade if number < count else 0))
+                                        fade if fades_out else 0, cast(Any, placed)))
         if fade and number > 1:
+            fades_in = not (playing[number - 2] or playing[number - 1])
             fades.append(encode_crossfade.submit(
                 settings, job_id, number - 1, cast(Any, narrations[:number]),
-                minimums[:number], cast(Any, slides[-2]), cast(Any, slides[-1]), render,
-                encoder))
+                minimums[:number], cast(Any, slides[-2]), cast(Any, slides[-1]),
+                render if fades_in else cut, encoder))
     sound = mix_narration.submit(settings, job_id, cast(Any, narrations), minimums, render,
-                                 cast(Any, music))
+                                 cast(Any, music), mixed)
     return SceneRuns(narrations, slides, shots, sound, fades)
 
 

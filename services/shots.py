@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reelflow.engine.burned_captions import spans_for
@@ -68,15 +69,15 @@ def scene_shot(index: int, narrations: Sequence[Narration], minimums: Sequence[f
 def encode_scene(settings: Settings, job_id: uuid.UUID, index: int,
                  narrations: Sequence[Narration], minimums: Sequence[float | None],
                  slide: Path, render: RenderSettings, encoder: EncoderSettings,
-                 fade_after: int = 0) -> Piece:
+                 fade_after: int = 0, clip: Path | None = None) -> Piece:
     """Encodes scene ``index``'s (from 0) shot into the job's scratch folder, given the
-    narrations of scenes 0 to ``index`` and its slide, leaving its last frames to a crossfade
-    of ``fade_after`` frames into the next (engine/transitions.py); returns the piece.
-    Rerunning writes the same files again. Raises RenderFailed."""
+    narrations of scenes 0 to ``index`` and its slide (or the ``clip`` it plays), leaving its
+    last frames to a crossfade of ``fade_after`` frames into the next (engine/transitions.py);
+    returns the piece. Rerunning writes the same files again. Raises RenderFailed."""
     if len(narrations) != index + 1:
         raise RenderFailed(f"scene {index + 1}: its shot needs the narrations of scenes 1 to "
                            f"{index + 1}, got {len(narrations)}")
-    whole = scene_shot(index, narrations, minimums, slide, render)
+    whole = replace(scene_shot(index, narrations, minimums, slide, render), clip=clip)
     shot = shortened(whole, fade_length(whole.frames, fade_after))
     folder = layout(settings).shots(job_id)
     folder.mkdir(parents=True, exist_ok=True)

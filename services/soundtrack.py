@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reelflow.engine.audio import NARRATION_RATE, join_padded
 from reelflow.engine.captions import write_srt
+from reelflow.engine.clip_sound import mix_under
 from reelflow.engine.join import encode_sounds
 from reelflow.engine.music import mix_music, speech_spans
 from reelflow.engine.script import RenderSettings
@@ -40,9 +41,11 @@ class Soundtrack:
 
 def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Narration],
                   minimums: Sequence[float | None], render: RenderSettings,
-                  music: Path | None = None) -> Soundtrack:
-    """Writes the job's soundtrack into its scratch folder, with the job's copy of its
-    ``music`` mixed under the narration (engine/music.py). Raises RenderFailed."""
+                  music: Path | None = None, clips: Sequence[Path | None] = ()
+                  ) -> Soundtrack:
+    """Writes the job's soundtrack into its scratch folder: the narration, the sound of each
+    scene's clip in ``clips`` (None: none) mixed under it, and the job's copy of its
+    ``music`` mixed under both (engine/music.py). Raises RenderFailed."""
     started = time.perf_counter()
     work = layout(settings).join_work(job_id)
     work.mkdir(parents=True, exist_ok=True)
@@ -52,6 +55,9 @@ def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Na
         audio = work / "narration.wav"
         join_padded([(n.path, slot.samples(NARRATION_RATE))
                      for n, slot in zip(narrations, slots, strict=True)], audio)
+        mix_under(audio, [(clip, round(slot.start * NARRATION_RATE), slot.samples(NARRATION_RATE))
+                          for clip, slot in zip(clips, slots, strict=False) if clip is not None],
+                  work)
     if music is not None:
         mixed = work / "mix.wav"
         mix_music(audio, music, speech_spans(slots, [n.duration for n in narrations]),
