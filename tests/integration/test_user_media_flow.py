@@ -180,7 +180,7 @@ def test_a_stock_picture_used_by_two_jobs_is_stored_once_and_kept_while_a_video_
                          "image file"),
     ("audio", "surf.mp4", "audio 'surf.mp4' is not an audio file"),
     ("audio", "../elsewhere.wav", "audio '../elsewhere.wav' leaves the allowed folders"),
-    ("clip", "stock:waves", "clip 'stock:waves': no stock video clip has this tag"),
+    ("clip", "stock:waves", "clip 'stock:waves': not found: no stock video clip has this tag"),
 ])
 def test_a_clip_or_recording_that_cannot_be_used_is_refused_before_a_job_exists(
         settings: Settings, show: Path, field: str, written: str, words: str) -> None:
@@ -198,3 +198,15 @@ def test_a_clip_or_recording_that_cannot_be_used_is_refused_before_a_job_exists(
             select(func.count()).select_from(VideoGenerationJob)
             .where(VideoGenerationJob.composition_settings[INGEST_KEY].as_string().is_(None)))
     assert jobs == 0
+
+
+def test_music_from_the_stock_library_is_found_by_tag_and_counted_as_a_use(
+        settings: Settings, show: Path) -> None:
+    song = stock.add(settings, tone_wav(show / "calm.wav", seconds=2.0, frequency=220),
+                     ["calm"])
+    result = generate_video(script="---\nresolution: 320x180\nquality: draft\ncaptions: 'off'\n"
+                                   "music: stock:calm\n---\n# Calm\n\nA quiet scene.\n")
+    assert [(row["id"], row["uses"]) for row in stock.listing(settings)] == [
+        (str(song.asset_id), 1)]
+    detail = job_detail(settings, uuid.UUID(result["job_id"]))
+    assert [row["id"] for row in detail["library"]] == [str(song.asset_id)]
