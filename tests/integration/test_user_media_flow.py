@@ -113,6 +113,49 @@ scenes:
     assert near > 20 * np.median(spectrum[(freqs > 300) & (freqs < 600)])
 
 
+def test_a_clip_scene_crossfades_into_the_next_scene_playing_its_own_frames(
+        settings: Settings, show: Path) -> None:
+    script = show / "fade.yaml"
+    script.write_text("""title: Fade
+settings: {resolution: 320x180, quality: draft, captions: off, transition: crossfade,
+           transition_seconds: 0.25}
+scenes:
+  - narration: A clip of the sea, fading out.
+    clip: surf.mp4
+  - narration: A still slide after it.
+""")
+    result: dict[str, Any] = generate_video(script_path=str(script))
+    frames = frames_of(Path(result["video"]["file_path"]))
+    start = scene_starts(settings, result["job_id"])[1]
+    fade = 6  # 0.25 s at 24 fps: the last frames of the clip scene
+    slide = frames[start].mean(axis=(0, 1))
+    assert min(np.abs(slide - np.array(p)).max() for p in PALETTE) > 40  # the slide, alone
+
+    def clip_colour(n: int) -> np.ndarray:  # the clip's frame at frame n of its scene
+        return np.array(PALETTE[(n // 4) % len(PALETTE)], float)
+
+    for n in range(start - fade):  # the clip plays untouched up to the crossfade
+        assert np.abs(frames[n].mean(axis=(0, 1)) - clip_colour(n)).max() < 20, n
+    for i in range(fade):  # then its own frames, blended into the next scene's first
+        n = start - fade + i
+        leaving, shown = clip_colour(n), frames[n].mean(axis=(0, 1))
+        weight = float(np.dot(shown - leaving, slide - leaving)
+                       / np.dot(slide - leaving, slide - leaving))
+        assert weight == pytest.approx((i + 1) / (fade + 1), abs=0.06), n
+        assert np.abs(shown - ((1 - weight) * leaving + weight * slide)).max() < 15, n
+    for n in range(start, len(frames)):  # the cut stays where scene 2's narration starts
+        assert np.abs(frames[n].mean(axis=(0, 1)) - slide).max() < 3, n
+
+    drawn = {a.asset_metadata["scene"] for a in assets_of(settings, result["job_id"])
+             if a.asset_type == AssetType.IMAGE and "role" not in a.asset_metadata}
+    assert drawn == {2}  # no slide is drawn for the clip scene
+    poster = next(a for a in assets_of(settings, result["job_id"])
+                  if a.asset_metadata.get("role") == "poster")
+    with av.open(poster.file_path) as container:  # the clip's first frame, from the video
+        picture = next(container.decode(video=0)).to_ndarray(format="rgb24").astype(float)
+    assert np.abs(picture.mean(axis=(0, 1)) - np.array(PALETTE[0])).max() < 20
+
+
 def test_a_stock_picture_used_by_two_jobs_is_stored_once_and_kept_while_a_video_uses_it(
         settings: Settings, show: Path) -> None:
     item = stock.add(settings, show / "tall.png", stock.parse_tags("portrait, red"))
