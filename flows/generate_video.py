@@ -158,10 +158,13 @@ def generate_video(
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
             minimums = [scene.duration for scene in parsed.scenes]
-            planned = plan_videos(settings, job_id, parsed.title, narrations, minimums, render)
+            # The rows are planned while the last shots and the soundtrack are still made.
+            planned = plan_videos.submit(settings.without_tokens(), job_id, parsed.title,
+                                         narrations, minimums, render)
+            runs = runs.with_job_step(planned)
             pieces, sound = scenes.shots()
-            plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
-                              pieces, sound, render, encoder)
+            plan = join_video(settings, job_id, parsed.title, narrations, minimums,
+                              planned.result(), pieces, sound, render, encoder)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(88, "video joined and muxed")
             clock = time.perf_counter()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -39,9 +39,14 @@ class SceneRuns:
     slides: list[PrefectFuture[Path]]
     shots: list[PrefectFuture[Piece]]
     sound: PrefectFuture[Soundtrack]
+    others: tuple[PrefectFuture[Any], ...] = ()  # the job's own steps submitted meanwhile
 
     def all(self) -> list[PrefectFuture[Any]]:
-        return [*self.narrations, *self.slides, *self.shots, self.sound]
+        return [*self.narrations, *self.slides, *self.shots, self.sound, *self.others]
+
+    def with_job_step(self, future: PrefectFuture[Any]) -> SceneRuns:
+        """These runs and ``future``, which ``settle`` waits for too."""
+        return replace(self, others=(*self.others, future))
 
     def settle(self) -> None:
         """Waits until every task has ended (a failed one's dependents end at once), so that
