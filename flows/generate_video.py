@@ -24,6 +24,7 @@ from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
 from reelflow.services.shots import encoder_for
+from reelflow.services.soundtrack import SoundtrackWriter
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
@@ -142,6 +143,7 @@ def generate_video(
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     runs: SceneRuns | None = None
+    soundtrack: SoundtrackWriter | None = None
     try:
         with JobHeartbeat(settings, job_id, settings.heartbeat_seconds):
             progress = Progress(settings, job_id)
@@ -152,17 +154,19 @@ def generate_video(
             # Shots encode as soon as their narration and slide exist, during this stage.
             runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
                                  accepted.images, render, encoder)
-            scenes = SceneProgress(runs, progress)
+            minimums = [scene.duration for scene in parsed.scenes]
+            soundtrack = SoundtrackWriter(settings, job_id, minimums, render)
+            scenes = SceneProgress(runs, progress, soundtrack)
             narrations, _ = scenes.media()
+            sound = soundtrack.finish()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            minimums = [scene.duration for scene in parsed.scenes]
             # The rows are planned while the last shots and the soundtrack are still made.
             planned = plan_videos.submit(settings.without_tokens(), job_id, parsed.title,
                                          narrations, minimums, render)
             runs = runs.with_job_step(planned)
-            pieces, sound = scenes.shots()
+            pieces = scenes.shots()
             plan = join_video(settings, job_id, parsed.title, narrations, minimums,
                               planned.result(), pieces, sound, render, encoder)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
@@ -183,6 +187,8 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
+        if soundtrack is not None:
+            soundtrack.abandon()
         if runs is not None:
             runs.settle()  # no task may write into the job's folders once they are cleaned
         fail_job(settings, job_id, describe_failure(exc, settings.media_root))

@@ -1,5 +1,5 @@
 """Composition as tasks: each scene's shot as soon as its narration and slide exist, the
-soundtrack as soon as every narration does, then one join.
+video rows, then one join.
 
 Every argument and result is a small value of paths (pieces, narrations, slides), so the tasks
 run in any process that sees the media root: threads of the flow's process, or a Dask cluster.
@@ -19,7 +19,7 @@ from reelflow.engine.encoder import EncoderSettings
 from reelflow.engine.script import RenderSettings
 from reelflow.engine.shots import Piece
 from reelflow.engine.speech import Narration
-from reelflow.services import compose, shots, soundtrack
+from reelflow.services import compose, shots
 from reelflow.services.compose import PlannedVideo, RenderPlan
 from reelflow.services.soundtrack import Soundtrack
 from reelflow.settings import Settings
@@ -34,14 +34,6 @@ def encode_shot(settings: Settings, job_id: uuid.UUID, number: int,
     ``number`` and its slide, into the job's scratch folder. Raises RenderFailed."""
     return shots.encode_scene(settings, job_id, number - 1, narrations, minimums, slide,
                               render, encoder)
-
-
-@task(name="mix-narration", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Narration],
-                  minimums: Sequence[float | None], render: RenderSettings) -> Soundtrack:
-    """Joins every narration over the timeline, encodes it once per format and writes the soft
-    captions, into the job's scratch folder. Raises RenderFailed."""
-    return soundtrack.mix_narration(settings, job_id, narrations, minimums, render)
 
 
 @task(name="plan-videos", retries=2, retry_delay_seconds=1)
