@@ -10,9 +10,9 @@ process that sees the media root can encode a shot and any other can join them.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reelflow.engine.burned_captions import spans_for
@@ -27,10 +27,13 @@ from reelflow.errors import RenderFailed
 from reelflow.services.runtime import layout
 from reelflow.settings import Settings
 
-# Why a bound per process: shots become ready as narrations finish, a few at a time, but all of
-# them at once when every narration comes from the cache; encoding more shots than CPUs at once
-# only adds memory (each holds its pictures and encoder).
-_ENCODES = threading.BoundedSemaphore(default_workers())
+# Why a few long-lived threads per process: shots become ready as narrations finish, a few at
+# a time, but all at once when every narration comes from the cache, and encoding more shots
+# than CPUs at once only adds memory (each holds its pictures and encoder). And each task runs
+# in a thread of its own: encoding there would spread the encoders' large, short-lived buffers
+# over as many malloc arenas, which keep them (measured: about 120 MB more peak for eight
+# 1080p shots).
+_ENCODERS = ThreadPoolExecutor(max_workers=default_workers(), thread_name_prefix="encode-shot")
 
 
 def timeline(narrations: Sequence[Narration], minimums: Sequence[float | None],
@@ -69,6 +72,5 @@ def encode_scene(settings: Settings, job_id: uuid.UUID, index: int,
     shot = Shot(slide, slot.frames, spans, render.motion, render.language)
     folder = layout(settings).shots(job_id)
     folder.mkdir(parents=True, exist_ok=True)
-    with _ENCODES:
-        return encode_piece(shot, piece_paths(folder, index, shot, render.formats), encoder,
-                            render.caption_position)
+    return _ENCODERS.submit(encode_piece, shot, piece_paths(folder, index, shot, render.formats),
+                            encoder, render.caption_position).result()
