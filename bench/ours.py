@@ -1,5 +1,6 @@
-"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT...``
-(one output per format: its suffix, .mp4 or .webm, names it).
+"""Renders a workload with reelflow's engine: ``python -m bench.ours MANIFEST OUTPUT...
+[--music=FILE] [--crossfade=SECONDS]`` (one output per format: its suffix, .mp4 or .webm,
+names it; with music under the narration, and crossfades between the scenes).
 
 This is what the harness times in a subprocess: joining the narration, drawing captions and
 encoding the video with the engine's one-call render (engine/compose.py), the same shot
@@ -13,17 +14,21 @@ import tempfile
 from pathlib import Path
 
 from bench.inputs import Workload
-from reelflow.engine.audio import NARRATION_RATE, join_padded
+from reelflow.engine.audio import NARRATION_RATE, join_padded, wav_seconds
 from reelflow.engine.burned_captions import spans_for
 from reelflow.engine.captions import Cue
 from reelflow.engine.compose import Shot, render_video
-from reelflow.engine.timeline import SceneSlot
+from reelflow.engine.music import mix_music, speech_spans
+from reelflow.engine.timeline import SceneSlot, total_seconds
+from reelflow.engine.transitions import crossfade_frames, with_transitions
 from reelflow.vocabulary import Quality
 
 
 def render(workload: Workload, target: Path | list[Path],
-           quality: Quality = "standard") -> None:
-    """Renders ``workload`` to ``target`` (or each of several targets) with the engine."""
+           quality: Quality = "standard", music: Path | None = None,
+           crossfade: float = 0.0) -> None:
+    """Renders ``workload`` to ``target`` (or each of several targets) with the engine, with
+    ``music`` mixed under the narration and crossfades of ``crossfade`` seconds (0: cuts)."""
     slots = [SceneSlot(n, scene.start_frame, scene.frames, workload.fps)
              for n, scene in enumerate(workload.scenes)]
     shots = []
@@ -38,9 +43,25 @@ def render(workload: Workload, target: Path | list[Path],
         audio = Path(scratch) / "narration.wav"
         join_padded([(Path(scene.narration), slot.samples(NARRATION_RATE))
                      for scene, slot in zip(workload.scenes, slots, strict=True)], audio)
-        render_video(shots, target, fps=workload.fps, quality=quality, audio=audio,
+        if music is not None:
+            spoken = [wav_seconds(Path(scene.narration)) for scene in workload.scenes]
+            mixed = Path(scratch) / "mix.wav"
+            mix_music(audio, music, speech_spans(slots, spoken), total_seconds(slots), -12.0,
+                      mixed)
+            audio = mixed
+        pieces = with_transitions(shots, crossfade_frames(
+            "crossfade" if crossfade else "cut", crossfade, workload.fps))
+        render_video(pieces, target, fps=workload.fps, quality=quality, audio=audio,
                      size=(workload.width, workload.height))
 
 
+def _option(name: str) -> str | None:
+    return next((arg.split("=", 1)[1] for arg in sys.argv[2:]
+                 if arg.startswith(f"--{name}=")), None)
+
+
 if __name__ == "__main__":
-    render(Workload.load(Path(sys.argv[1])), [Path(name) for name in sys.argv[2:]])
+    song, fade = _option("music"), _option("crossfade")
+    render(Workload.load(Path(sys.argv[1])),
+           [Path(name) for name in sys.argv[2:] if not name.startswith("--")],
+           music=Path(song) if song else None, crossfade=float(fade or 0))

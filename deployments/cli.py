@@ -12,7 +12,16 @@ import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from reelflow.deployments.commands import jobs, orchestration, render, storage, web, worker
+from reelflow.deployments.commands import (
+    deploy,
+    jobs,
+    orchestration,
+    render,
+    stock,
+    storage,
+    web,
+    worker,
+)
 from reelflow.errors import (
     InvalidArgument,
     InvalidMedia,
@@ -28,7 +37,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, worker, jobs, storage, web)
+COMMAND_GROUPS = (render, orchestration, deploy, worker, jobs, storage, stock, web)
 
 
 class _Parser(argparse.ArgumentParser):

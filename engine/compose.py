@@ -15,13 +15,14 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reelflow.engine.encoder import EncoderSettings
 from reelflow.engine.join import encode_sounds, join_video
 from reelflow.engine.outputs import output_format
-from reelflow.engine.shots import Piece, Shot, encode_piece, encode_shot, image_size, piece_paths
+from reelflow.engine.shots import Piece, Shot, encode_shot, image_size
+from reelflow.engine.transitions import Crossfade, encode_any, scenes_in
 from reelflow.errors import RenderFailed
 from reelflow.files import parts_folder
 from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, DEFAULT_QUALITY, CaptionPosition, Quality
@@ -70,7 +71,7 @@ def encoder_settings(size: tuple[int, int], fps: int, quality: Quality, shots: i
 
 
 def render_video(
-    shots: Sequence[Shot],
+    shots: Sequence[Shot | Crossfade],
     targets: Path | Sequence[Path],
     *,
     fps: int,
@@ -82,13 +83,16 @@ def render_video(
     workers: int | None = None,
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     on_scene_done: Callable[[int, int], None] | None = None,
+    language: str = "en",
 ) -> RenderReport:
-    """Renders shots into each of ``targets``: an .mp4 (H.264, AAC when ``audio`` is given)
-    or a .webm (VP9, Opus), all from the same pictures, each made once.
+    """Renders shots, and crossfades between them (engine/transitions.py), into each of
+    ``targets``: an .mp4 (H.264, AAC when ``audio`` is given) or a .webm (VP9, Opus), all from
+    the same pictures, each made once.
 
     ``size`` is the frame size (default: the first image's); pictures of another size are
     fitted to it. ``subtitles`` (SubRip) become a soft subtitle track (MP4: mov_text, WebM:
-    WebVTT); burned-in captions sit at ``caption_position``. A file appears at its target only
+    WebVTT) labelled with ``language`` (BCP 47); burned-in captions sit at
+    ``caption_position``. A file appears at its target only
     when every target is complete; ``on_scene_done(done, total)`` is called as shots finish.
     Raises RenderFailed for no shots or targets, an unknown format or quality, an unreadable
     image or any encoder failure; nothing is left behind on failure.
@@ -101,7 +105,8 @@ def render_video(
         raise RenderFailed("nothing to render: the plan has no scenes")
     if any(shot.frames < 1 for shot in shots):
         raise RenderFailed("a scene needs at least one frame")
-    settings = encoder_settings(size or image_size(shots[0].image), fps, quality, len(shots),
+    first = shots[0].leaving if isinstance(shots[0], Crossfade) else shots[0]
+    settings = encoder_settings(size or image_size(first.image), fps, quality, len(shots),
                                 workers)
     pool_size = max(1, min(workers or default_workers(), len(shots)))
     outputs[0].parent.mkdir(parents=True, exist_ok=True)
@@ -114,8 +119,8 @@ def render_video(
         with ThreadPoolExecutor(max_workers=1) as sound, \
                 ThreadPoolExecutor(max_workers=pool_size) as pool:
             sounds = sound.submit(encode_sounds, audio, work, formats) if audio else None
-            jobs = [pool.submit(encode_piece, shot, piece_paths(work, n, shot, formats),
-                                settings, caption_position)
+            jobs = [pool.submit(encode_any, shot, work, n, formats, settings,
+                                caption_position)
                     for n, shot in enumerate(shots)]
             pieces = []
             try:
@@ -129,8 +134,9 @@ def render_video(
             joined = time.perf_counter()
             join_video(pieces, outputs, settings, work=work,
                        sounds=sounds.result() if sounds is not None else None,
-                       subtitles=subtitles, title=title)
-        return RenderReport.of(pieces, joined - started, time.perf_counter() - joined,
-                               pool_size)
+                       subtitles=subtitles, title=title, language=language)
+        report = RenderReport.of(pieces, joined - started, time.perf_counter() - joined,
+                                 pool_size)
+        return replace(report, scenes=scenes_in(shots))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -27,7 +27,17 @@ def run_ffmpeg(args: Sequence[str], *, what: str) -> None:
     The last lines of ffmpeg's own error output are kept in the message, since they are what a
     user needs to see when an encode fails.
     """
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+    _run(args, what, "error")
+
+
+def ffmpeg_report(args: Sequence[str], *, what: str) -> str:
+    """Runs ffmpeg as ``run_ffmpeg`` does, at the info log level, and returns what it wrote
+    on stderr: where analysis filters (ebur128) print their summaries."""
+    return _run(["-nostats", *args], what, "info")
+
+
+def _run(args: Sequence[str], what: str, level: str) -> str:
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", level, "-y", *args]
     try:
         # The arranging function only makes one system call in the child, so it is safe
         # beside other threads; the thread waits for ffmpeg, so ffmpeg dies with the process.
@@ -38,3 +48,4 @@ def run_ffmpeg(args: Sequence[str], *, what: str) -> None:
     if done.returncode != 0:
         tail = " | ".join(done.stderr.strip().splitlines()[-3:]) or f"exit code {done.returncode}"
         raise RenderFailed(f"{what}: ffmpeg failed: {tail}")
+    return done.stderr

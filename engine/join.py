@@ -31,10 +31,12 @@ def encode_sounds(audio: Path, work: Path, formats: Sequence[VideoFormat]
 
 def join_video(pieces: Sequence[Piece], targets: Sequence[Path], settings: EncoderSettings, *,
                work: Path, sounds: Mapping[VideoFormat, Path] | None = None,
-               subtitles: Path | None = None, title: str | None = None) -> None:
+               subtitles: Path | None = None, title: str | None = None,
+               language: str = "en") -> None:
     """Joins ``pieces``, in order, into each of ``targets`` (an .mp4 or a .webm, one per
     format), with the encoded sound of its format from ``sounds`` and the SubRip
-    ``subtitles`` as a soft subtitle track; intermediate files go to ``work``.
+    ``subtitles`` as a soft subtitle track in ``language`` (BCP 47); intermediate files go to
+    ``work``.
 
     Raises RenderFailed for no pieces, a piece without a file of a target's format, a frame
     count that is off or a failed mux; no target is written then.
@@ -58,7 +60,7 @@ def join_video(pieces: Sequence[Piece], targets: Sequence[Path], settings: Encod
             video = join_pieces(fmt, [piece.files[fmt] for piece in pieces], frames, settings,
                                 work)
             mux(fmt, video, sounds[fmt] if sounds is not None else None, subtitles, title,
-                temp)
+                temp, language)
         for temp, target in zip(temps, targets, strict=True):
             publish(temp, target)
     finally:

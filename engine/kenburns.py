@@ -69,22 +69,32 @@ def _overlay_planes(overlay: Overlay) -> tuple[Planes, Planes]:
 def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 settings: EncoderSettings,
                 position: CaptionPosition = DEFAULT_CAPTION_POSITION,
-                language: str = "") -> Iterator[bytes]:
-    """Yields ``frames`` raw yuv420p frames zooming into ``picture`` (which has the frame
-    size), with each caption (in ``language``) blended in, unmoved, at ``position`` during
-    its span."""
+                language: str = "", *, span: int | None = None, start: int = 0
+                ) -> Iterator[bytes]:
+    """Yields raw yuv420p frames ``start`` to ``frames - 1`` of a zoom into ``picture``
+    (which has the frame size) that grows by ZOOM over ``span`` frames (default ``frames``),
+    with each caption (in ``language``) blended in, unmoved, at ``position`` during its span.
+    (A shot that a crossfade shortens keeps its pace with ``span``; the crossfade takes its
+    last frames with ``start``.)"""
     width, height = settings.width, settings.height
     source = yuv420_planes(picture)
     scales = (1, 2, 2)
     sizes = [(width // scale, height // scale) for scale in scales]
+    pace = span or frames
     frame = 0
     for text, count in caption_runs(spans, frames):
+        if frame + count <= start:
+            frame += count
+            continue
         caption = None
         if text is not None:
             overlay = caption_overlay(text, width, height, position, language)
             caption = (overlay, *_overlay_planes(overlay))
         for _ in range(count):
-            left, top, right, _ = crop_box(zoom_at(frame, frames), width, height)
+            if frame < start:
+                frame += 1
+                continue
+            left, top, right, _ = crop_box(zoom_at(frame, pace), width, height)
             step = (right - left) / width
             out = []
             for n, (scale, plane, size) in enumerate(zip(scales, source, sizes, strict=True)):
@@ -114,11 +124,14 @@ class FrameSink(Protocol):
 
 def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 sinks: Sequence[FrameSink], settings: EncoderSettings,
-                position: CaptionPosition = DEFAULT_CAPTION_POSITION, language: str = "") -> None:
-    """Makes a Ken Burns shot of ``frames`` frames and feeds every frame to each sink, then
-    closes them. Raises RenderFailed when an encode fails."""
+                position: CaptionPosition = DEFAULT_CAPTION_POSITION, language: str = "",
+                *, span: int | None = None) -> None:
+    """Makes a Ken Burns shot of ``frames`` frames (zooming at the pace of ``span`` frames,
+    default ``frames``) and feeds every frame to each sink, then closes them. Raises
+    RenderFailed when an encode fails."""
     try:
-        for data in zoom_frames(picture, frames, spans, settings, position, language):
+        for data in zoom_frames(picture, frames, spans, settings, position, language,
+                                span=span):
             for sink in sinks:
                 sink.add(data)
     except BaseException:

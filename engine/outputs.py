@@ -15,6 +15,7 @@ from pathlib import Path
 from reelflow.engine.colour import FFMPEG_COLOUR
 from reelflow.engine.encoder import EncoderSettings
 from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.engine.language_codes import track_language
 from reelflow.engine.segments import assemble
 from reelflow.engine.vp9 import join_ivf
 from reelflow.errors import RenderFailed
@@ -36,9 +37,10 @@ def output_format(target: Path) -> VideoFormat:
 
 
 def encode_audio(audio: Path, stem: Path, fmt: VideoFormat) -> Path:
-    """Encodes the whole narration once for ``fmt``; returns the file (``stem`` + suffix)."""
+    """Encodes the whole sound track once for ``fmt`` (the narration, mono; or the mix with
+    music, stereo: the channels are kept); returns the file (``stem`` + suffix)."""
     target = stem.with_suffix(f".{fmt}")
-    run_ffmpeg(["-i", str(audio), "-vn", *AUDIO[fmt], "-ar", str(AUDIO_RATE), "-ac", "1",
+    run_ffmpeg(["-i", str(audio), "-vn", *AUDIO[fmt], "-ar", str(AUDIO_RATE),
                 "-f", fmt, str(target)], what="encoding the narration")
     return target
 
@@ -66,9 +68,10 @@ def _quoted(path: Path) -> str:
 
 
 def mux(fmt: VideoFormat, video: Path, audio: Path | None, subtitles: Path | None,
-        title: str | None, temp: Path) -> None:
+        title: str | None, temp: Path, language: str = "en") -> None:
     """Writes the file ``temp`` of format ``fmt`` from the joined picture, the encoded sound
-    and the SubRip subtitles, copying picture and sound. Raises RenderFailed."""
+    and the SubRip subtitles (a track labelled with ``language``, a BCP 47 tag), copying
+    picture and sound. Raises RenderFailed."""
     args = ["-f", "concat", "-safe", "0", "-i", str(video)] if fmt == "mp4" else [
         "-f", "ivf", "-i", str(video)]
     maps = ["-map", "0:v:0"]
@@ -80,7 +83,8 @@ def mux(fmt: VideoFormat, video: Path, audio: Path | None, subtitles: Path | Non
         maps += ["-map", f"{1 + (audio is not None)}:s:0"]
     codecs = ["-c:v", "copy", "-c:a", "copy", *FFMPEG_COLOUR]
     if subtitles is not None:
-        codecs += ["-c:s", SUBTITLES[fmt], "-metadata:s:s:0", "language=eng"]
+        codecs += ["-c:s", SUBTITLES[fmt], "-metadata:s:s:0",
+                   f"language={track_language(language, fmt)}"]
     meta = ["-metadata", f"title={title}"] if title else []
     container = ["-movflags", "+faststart", "-f", "mp4"] if fmt == "mp4" else ["-f", "webm"]
     run_ffmpeg([*args, *maps, *codecs, *meta, *container, str(temp)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 from prefect import flow
@@ -30,25 +31,37 @@ from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
+from reelflow.tasks.media import bring_music, link_library
+from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
 from reelflow.tasks.verify import verify_video
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
+    DEFAULT_MUSIC_VOLUME,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    DEFAULT_TRANSITION,
+    DEFAULT_TRANSITION_SECONDS,
     LANGUAGE_PATTERN,
+    MUSIC_VOLUME_RANGE,
     RESOLUTION_PATTERN,
+    TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     Resolution,
+    Transition,
     VideoFormat,
 )
 
@@ -73,6 +86,15 @@ def generate_video(
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
+    fit: Fit = DEFAULT_FIT,
+    clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO,
+    music: Annotated[str, Field(max_length=1024)] = "",
+    music_volume: Annotated[float, Field(ge=MUSIC_VOLUME_RANGE[0],
+                                         le=MUSIC_VOLUME_RANGE[1])] = DEFAULT_MUSIC_VOLUME,
+    transition: Transition = DEFAULT_TRANSITION,
+    transition_seconds: Annotated[float, Field(
+        ge=TRANSITION_SECONDS_RANGE[0], le=TRANSITION_SECONDS_RANGE[1])
+    ] = DEFAULT_TRANSITION_SECONDS,
 ) -> dict[str, Any] | State:
     """Renders a script into verified videos and records them; returns the job as the CLI
     prints it.
@@ -112,6 +134,20 @@ def generate_video(
         language: The script's language, a tag such as en, fr, ja, zh-TW, ar or he: English
             narrates offline with Piper, any other language with gtts (needs the network);
             the script's own setting wins over the default.
+        fit: How a scene's own picture fills the frame: cover (cropped to fill) or contain
+            (whole, centred on a blurred copy of itself); a scene's own fit, then the
+            script's setting, win over the default.
+        clip_audio: A scene clip's own sound: mute, or mix (under the narration); a scene's
+            own clip_audio, then the script's setting, win over the default.
+        music: Background music: a sound file in the media root's uploads or stock folders
+            (e.g. audio/uploads/theme.mp3), asset:<uuid> or stock:<id or tag>; looped or
+            trimmed to the video, lowered while someone speaks. Empty: the script's own, or
+            none.
+        music_volume: The music's loudness between scenes in dB relative to the narration's
+            (-40 to 0); 12 dB lower still under speech.
+        transition: How scenes follow each other: cut, or crossfade (the next scene fades in
+            over the end of the one before, fully shown when its narration starts).
+        transition_seconds: How long a crossfade lasts, 0.1 to 2 seconds.
     """
     settings = Settings.from_env()
     job_id = uuid.UUID(flow_run.get_id() or str(uuid.uuid4()))
@@ -123,7 +159,9 @@ def generate_video(
             title=title, resolution=resolution, custom_resolution=custom_resolution,
             quality_preset=quality_preset, tts=tts, include_audio=include_audio, captions=captions,
             motion=motion, formats=formats, caption_position=caption_position,
-            poster_scene=poster_scene, language=language))
+            poster_scene=poster_scene, language=language, music=music,
+            music_volume=music_volume, transition=transition,
+            transition_seconds=transition_seconds, fit=fit, clip_audio=clip_audio))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -138,37 +176,47 @@ def generate_video(
         "captions": render.captions, "motion": render.motion,
         "formats": list(render.formats), "caption_position": render.caption_position,
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
-        "language": render.language,
+        "language": render.language, "music": render.music,
+        "music_volume": render.music_volume, "transition": render.transition,
+        "transition_seconds": render.transition_seconds, "fit": render.fit,
+        "clip_audio": render.clip_audio,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     runs: SceneRuns | None = None
     soundtrack: SoundtrackWriter | None = None
     try:
-        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds):
+        with JobHeartbeat(settings, job_id, settings.heartbeat_seconds), ExitStack() as held:
             progress = Progress(settings, job_id)
+            clock = time.perf_counter()
+            # The pool-wide bound on renders: waiting here, the job is PENDING and beating.
+            held.enter_context(render_slot(lambda slots, _taken: progress.report(
+                1, f"waiting for a render slot ({slots} taken: Prefect limit {RENDER_LIMIT})")))
+            stages["render_slot_wait_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.MEDIA_GENERATION)
             count = len(parsed.scenes)
             encoder = encoder_for(render, count)
             # Shots encode as soon as their narration and slide exist, during this stage.
+            tune = bring_music.submit(settings.without_tokens(), job_id, accepted.music) \
+                if accepted.music else None
             runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
-                                 accepted.images, render, encoder)
+                                 accepted.images, render, encoder, tune,
+                                 sounds=accepted.sounds, clips=accepted.clips)
             minimums = [scene.duration for scene in parsed.scenes]
-            soundtrack = SoundtrackWriter(settings, job_id, minimums, render)
+            if runs.sound is None:  # no music or clip sound to mix: encoded as it is spoken
+                soundtrack = SoundtrackWriter(settings, job_id, minimums, render)
             scenes = SceneProgress(runs, progress, soundtrack)
             narrations, _ = scenes.media()
-            sound = soundtrack.finish()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            # The rows are planned while the last shots and the soundtrack are still made.
-            planned = plan_videos.submit(settings.without_tokens(), job_id, parsed.title,
-                                         narrations, minimums, render)
-            runs = runs.with_job_step(planned)
-            pieces = scenes.shots()
-            plan = join_video(settings, job_id, parsed.title, narrations, minimums,
-                              planned.result(), pieces, sound, render, encoder)
+            planned = plan_videos(settings, job_id, parsed.title, narrations, minimums, render)
+            pieces, sound = scenes.shots()
+            plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
+                              pieces, sound, render, encoder)
+            if accepted.library_assets:  # used in place, never copied: the videos link them
+                link_library(settings, job_id, accepted.library_assets)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(88, "video joined and muxed")
             clock = time.perf_counter()

@@ -53,6 +53,9 @@ class Settings(BaseModel):
     task_runner: TaskRunnerName = DEFAULT_TASK_RUNNER
     dask_address: str = ""
     dask_workers: int = DEFAULT_DASK_WORKERS
+    # Renders at once across every worker of one Prefect server (its global concurrency limit
+    # reelflow-renders, set at deploy time); None: leave the limit as it is (none at first).
+    max_renders: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
@@ -60,8 +63,8 @@ class Settings(BaseModel):
         REELFLOW_SCRIPT_DIRS and REELFLOW_ALLOWED_MEDIA_DIRS (separated by ``os.pathsep``, like
         PATH), REELFLOW_HEARTBEAT_SECONDS, and the web server's REELFLOW_WEB_HOST,
         REELFLOW_WEB_PORT, REELFLOW_PUBLIC_URL, REELFLOW_READ_TOKENS, REELFLOW_ADMIN_TOKENS
-        (comma lists), REELFLOW_UPLOAD_MAX_MB, and where tasks run: REELFLOW_TASK_RUNNER
-        (thread or dask), REELFLOW_DASK_ADDRESS and REELFLOW_DASK_WORKERS.
+        (comma lists), REELFLOW_UPLOAD_MAX_MB, REELFLOW_MAX_RENDERS, and where tasks run:
+        REELFLOW_TASK_RUNNER (thread or dask), REELFLOW_DASK_ADDRESS and REELFLOW_DASK_WORKERS.
 
         Defaults: home is ``reelflow-data`` in the working directory, the database is a SQLite
         file in home, media lives in ``home/media``, no extra folders, a heartbeat every 10 s;
@@ -95,7 +98,8 @@ class Settings(BaseModel):
                                      100_000) * 2**20,
             task_runner=_task_runner(env),
             dask_address=_text(env, "REELFLOW_DASK_ADDRESS", "").strip(),
-            dask_workers=_number(env, "REELFLOW_DASK_WORKERS", DEFAULT_DASK_WORKERS, 1, 256))
+            dask_workers=_number(env, "REELFLOW_DASK_WORKERS", DEFAULT_DASK_WORKERS, 1, 256),
+            max_renders=_number(env, "REELFLOW_MAX_RENDERS", 0, 1, 100_000) or None)
 
     def without_tokens(self) -> Settings:
         """These settings without the bearer tokens: what a task that may run in another

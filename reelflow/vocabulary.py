@@ -15,6 +15,11 @@ Motion = Literal["none", "kenburns"]
 SpeechEngineName = Literal["piper", "gtts"]
 VideoFormat = Literal["mp4", "webm"]
 CaptionPosition = Literal["top", "center", "bottom"]
+# A scene's picture: cropped to fill the frame, or whole over a blurred copy of itself.
+Fit = Literal["cover", "contain"]
+# A scene clip's own sound: dropped, or mixed under the narration.
+ClipAudio = Literal["mute", "mix"]
+Transition = Literal["cut", "crossfade"]
 # Where a job's per-scene tasks run: threads of the flow's process, or a Dask cluster.
 TaskRunnerName = Literal["thread", "dask"]
 # The run form's dropdown; any other even WIDTHxHEIGHT within the engine's limits works too.
@@ -27,8 +32,11 @@ MOTIONS: tuple[Motion, ...] = get_args(Motion)
 SPEECH_ENGINES: tuple[SpeechEngineName, ...] = get_args(SpeechEngineName)
 VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
 CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
+TRANSITIONS: tuple[Transition, ...] = get_args(Transition)
 TASK_RUNNERS: tuple[TaskRunnerName, ...] = get_args(TaskRunnerName)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
+FITS: tuple[Fit, ...] = get_args(Fit)
+CLIP_AUDIOS: tuple[ClipAudio, ...] = get_args(ClipAudio)
 
 DEFAULT_QUALITY: Quality = "standard"
 DEFAULT_CAPTIONS: Captions = "soft"
@@ -37,6 +45,16 @@ DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
 DEFAULT_FORMATS: tuple[VideoFormat, ...] = ("mp4",)
 DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
+DEFAULT_FIT: Fit = "cover"
+DEFAULT_CLIP_AUDIO: ClipAudio = "mute"
+DEFAULT_TRANSITION: Transition = "cut"
+# Seconds a crossfade takes, and the range a script may ask for.
+DEFAULT_TRANSITION_SECONDS = 0.5
+TRANSITION_SECONDS_RANGE = (0.1, 2.0)
+# Background music's loudness between scenes, in dB relative to the narration's loudness
+# (0: as loud as the voice), and the range a script may ask for.
+DEFAULT_MUSIC_VOLUME = -12.0
+MUSIC_VOLUME_RANGE = (-40.0, 0.0)
 DEFAULT_TASK_RUNNER: TaskRunnerName = "thread"
 DEFAULT_DASK_WORKERS = 2
 # A BCP 47 tag, not a closed list: English narrates with the offline voice, others with gTTS.

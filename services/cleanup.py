@@ -55,11 +55,15 @@ def plan(settings: Settings, grace_hours: float) -> Plan:
     Raises StorageError, before anything is deleted, when the database cannot be read.
     """
     media = layout(settings)
+    # The disk first, then the rows: a job records itself (and its video) before it writes a
+    # file, so every file found belongs to a job the rows then show, running or not. Read the
+    # other way round, a job started in between would own files the plan knows no job of.
+    files = scan(media)
     try:
         records = snapshot(_open(settings), media)
     except StorageError as exc:
         raise StorageError(f"refusing to delete anything: {exc}") from exc
-    return plan_cleanup(now=time.time(), policies=records.policies, files=scan(media),
+    return plan_cleanup(now=time.time(), policies=records.policies, files=files,
                         assets=records.assets, videos=records.videos, jobs=records.jobs,
                         grace_seconds=grace_hours * 3600)
 

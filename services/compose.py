@@ -8,7 +8,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reelflow.db.models import GeneratedVideo
@@ -20,7 +20,9 @@ from reelflow.engine.script import RenderSettings
 from reelflow.engine.shots import Piece
 from reelflow.engine.speech import Narration
 from reelflow.engine.timeline import total_seconds
+from reelflow.engine.transitions import piece_frames
 from reelflow.errors import RenderFailed
+from reelflow.services.crossfades import fade_frames
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.services.shots import cues, timeline
 from reelflow.services.sidecars import write_caption_files, write_posters
@@ -73,7 +75,8 @@ def join(settings: Settings, job_id: uuid.UUID, title: str, narrations: Sequence
          minimums: Sequence[float | None], videos: Sequence[PlannedVideo],
          pieces: Sequence[Piece], soundtrack: Soundtrack, render: RenderSettings,
          encoder: EncoderSettings) -> RenderPlan:
-    """Joins the job's shots, one piece per scene in order, into each planned video at its
+    """Joins the job's shots, one piece per scene in order (each but the last followed by its
+    crossfade into the next, if the scenes crossfade), into each planned video at its
     final path with the soundtrack, then writes the poster of each and the caption files
     beside them; removes the job's scratch folder once the videos exist.
 
@@ -81,14 +84,16 @@ def join(settings: Settings, job_id: uuid.UUID, title: str, narrations: Sequence
     removes it. Raises RenderFailed, also when a piece's frames are not its scene's.
     """
     slots = timeline(narrations, minimums, render)
-    if [piece.frames for piece in pieces] != [slot.frames for slot in slots]:
-        raise RenderFailed(f"the shots have {[p.frames for p in pieces]} frames, the timeline "
-                           f"{[s.frames for s in slots]}")
+    planned = piece_frames([slot.frames for slot in slots], fade_frames(render))
+    if [piece.frames for piece in pieces] != planned:
+        raise RenderFailed(f"the shots and crossfades have {[p.frames for p in pieces]} frames, "
+                           f"the timeline {planned}")
     media = layout(settings)
     targets = [video.path for video in videos]
     started = time.perf_counter()
     join_video(pieces, targets, encoder, work=media.join_work(job_id),
-               sounds=soundtrack.sounds, subtitles=soundtrack.subtitles, title=title)
+               sounds=soundtrack.sounds, subtitles=soundtrack.subtitles, title=title,
+               language=render.language)
     joined = time.perf_counter() - started
     # The pieces, the sound and the captions live inside the videos now.
     shutil.rmtree(media.scratch(job_id), ignore_errors=True)
@@ -99,9 +104,9 @@ def join(settings: Settings, job_id: uuid.UUID, title: str, narrations: Sequence
     return RenderPlan(
         videos=tuple(videos), duration=total_seconds(slots),
         frames=sum(s.frames for s in slots), fps=render.fps, resolution=render.resolution,
-        has_audio=render.include_audio, subtitles=soundtrack.subtitles is not None,
-        report=RenderReport.of(pieces, sum(p.seconds for p in pieces), joined,
-                               default_workers()),
+        has_audio=soundtrack.sounds is not None, subtitles=soundtrack.subtitles is not None,
+        report=replace(RenderReport.of(pieces, sum(p.seconds for p in pieces), joined,
+                                       default_workers()), scenes=len(slots)),
         files=tuple(files))
 
 

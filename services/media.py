@@ -13,7 +13,7 @@ from reelflow.engine.slides import Slide, render_slide
 from reelflow.engine.speech import Narration, SpeechChain, build_engine
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output, open_regular
-from reelflow.services.intake import SceneImage
+from reelflow.services.intake import MusicFile, SceneImage
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
 from reelflow.storage.accounting import counted_publisher, record_asset
@@ -40,15 +40,20 @@ def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
 
 def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: str,
          scene: Scene, render: RenderSettings, image: SceneImage | None) -> Path:
-    """Draws scene ``index``'s slide (over the scene's checked picture, if it has one) and
-    records it; returns the slide's path. The picture is copied into the job's folder and
-    recorded first. Raises RenderFailed when the picture changed since it was checked.
+    """Draws scene ``index``'s slide (over the scene's checked picture, if it has one, fitted
+    as the scene says) and records it; returns the slide's path. A picture named by a path is
+    copied into the job's folder and recorded first; a library one (``stock:``/``asset:``) is
+    read where it is. Raises RenderFailed when the picture changed since it was checked.
     """
     media = layout(settings)
-    background = _copy_picture(settings, media, job_id, index, image) if image else None
+    background = None
+    if image is not None:
+        background = Path(image.path) if image.asset_id is not None else \
+            _copy_picture(settings, media, job_id, index, image)
     target = media.slide(job_id, index)
     slide = Slide(title=title, heading=scene.heading, body=scene.narration, index=index,
-                  count=count, background=background, language=render.language)
+                  count=count, background=background, language=render.language,
+                  fit=scene.fit_in(render))
     metadata = render_slide(slide, target, render.width, render.height)
     record_file(settings, job_id, target, AssetType.IMAGE, SourceType.GENERATED, None,
                 {**metadata, "scene": index + 1})
@@ -57,26 +62,44 @@ def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: s
 
 def _copy_picture(settings: Settings, media: MediaLayout, job_id: uuid.UUID, index: int,
                   image: SceneImage) -> Path:
-    # Why the realpath comparison and O_NOFOLLOW: the picture was judged by its real path at
-    # validation; if a link appeared on the way since, this is no longer that file.
-    if os.path.realpath(image.path) != image.path:
-        raise RenderFailed(f"scene {index + 1}: image {image.written!r} changed since it was "
-                           "checked")
     copy = media.scene_image(job_id, index, image.extension)
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open_regular(Path(image.path)) as source, atomic_output(copy) as temp, \
-                open(temp, "wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
-    except OSError as exc:
-        raise RenderFailed(f"scene {index + 1}: image {image.written!r} cannot be copied: "
-                           f"{exc.strerror or exc}") from exc
+    _copy_checked(image.path, copy, f"scene {index + 1}: image {image.written!r}")
     source_type = SourceType.STOCK if image.stock else SourceType.USER_UPLOADED
     record_file(settings, job_id, copy, AssetType.IMAGE, source_type, None,
                 {"dimensions": [image.width, image.height],
                  "format": image.extension.lstrip("."), "generation_method": "user-provided",
                  "scene": index + 1, "source": image.written})
     return copy
+
+
+def bring_music(settings: Settings, job_id: uuid.UUID, music: MusicFile) -> Path:
+    """Copies the script's checked music into the job's folder and records it as an AUDIO
+    asset (USER_UPLOADED, or STOCK from the stock library), counted in storage; returns the
+    copy. Raises RenderFailed when the file changed since it was checked."""
+    media = layout(settings)
+    copy = media.music(job_id, music.extension)
+    _copy_checked(music.path, copy, f"settings.music {music.written!r}")
+    source_type = SourceType.STOCK if music.stock else SourceType.USER_UPLOADED
+    record_file(settings, job_id, copy, AssetType.AUDIO, source_type, music.duration,
+                {"role": "music", "format": music.extension.lstrip("."),
+                 "generation_method": "user-provided", "source": music.written,
+                 "sample_rate": music.sample_rate, "channels": music.channels,
+                 "codec": music.codec, "stock_asset_id": music.asset_id})
+    return copy
+
+
+def _copy_checked(path: str, copy: Path, named: str) -> None:
+    # Why the realpath comparison and O_NOFOLLOW: the file was judged by its real path at
+    # validation; if a link appeared on the way since, this is no longer that file.
+    if os.path.realpath(path) != path:
+        raise RenderFailed(f"{named} changed since it was checked")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open_regular(Path(path)) as source, atomic_output(copy) as temp, \
+                open(temp, "wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+    except OSError as exc:
+        raise RenderFailed(f"{named} cannot be copied: {exc.strerror or exc}") from exc
 
 
 def record_file(settings: Settings, job_id: uuid.UUID, path: Path, kind: AssetType,

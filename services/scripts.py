@@ -18,12 +18,17 @@ from reelflow.storage.references import resolve_in
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
+    DEFAULT_MUSIC_VOLUME,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    DEFAULT_TRANSITION,
+    DEFAULT_TRANSITION_SECONDS,
 )
 
 
@@ -98,7 +103,11 @@ def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
               captions: str = DEFAULT_CAPTIONS, motion: str = DEFAULT_MOTION,
               formats: Sequence[str] = DEFAULT_FORMATS,
               caption_position: str = DEFAULT_CAPTION_POSITION, poster_scene: int = 1,
-              language: str = DEFAULT_LANGUAGE) -> dict[str, object]:
+              language: str = DEFAULT_LANGUAGE, music: str = "",
+              music_volume: float = DEFAULT_MUSIC_VOLUME,
+              transition: str = DEFAULT_TRANSITION,
+              transition_seconds: float = DEFAULT_TRANSITION_SECONDS, fit: str = DEFAULT_FIT,
+              clip_audio: str = DEFAULT_CLIP_AUDIO) -> dict[str, object]:
     """Given a run's parameters (the generate-video flow's names and defaults), returns the
     settings that win over the script's own.
 
@@ -120,6 +129,13 @@ def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
         "caption_position": _unless_default(caption_position, DEFAULT_CAPTION_POSITION),
         "poster_scene": None if poster_scene == 1 else poster_scene,
         "language": _unless_default(language.strip(), DEFAULT_LANGUAGE),
+        "music": music.strip() or None,
+        "music_volume": None if music_volume == DEFAULT_MUSIC_VOLUME else music_volume,
+        "transition": _unless_default(transition, DEFAULT_TRANSITION),
+        "transition_seconds": None if transition_seconds == DEFAULT_TRANSITION_SECONDS
+        else transition_seconds,
+        "fit": _unless_default(fit, DEFAULT_FIT),
+        "clip_audio": _unless_default(clip_audio, DEFAULT_CLIP_AUDIO),
     }
     return {key: value for key, value in given.items() if value is not None}
 

@@ -1,12 +1,16 @@
-"""A job's sound: every narration joined sample-exactly over the whole timeline and encoded
-once per format, while later scenes are still being spoken; and its soft captions.
+"""A job's sound: every narration joined sample-exactly over the whole timeline, the music
+mixed under it, encoded once per format, and its soft captions as one SubRip file; ready
+before the last shot is.
 
-Encoding the sound once for the whole video, never per scene, keeps it in sync at every cut.
-Scene n's samples are known once the narrations of scenes 1 to n are (its slot comes from
-them, engine/timeline.py), so each scene is handed to the encoders as soon as it and every
-scene before it are narrated (engine/sound.py): when the last narration ends, only its own
-samples remain to encode. The writer runs in the flow's process and reads the narrations from
-the media root, wherever they were spoken.
+Encoding the sound once for the whole video, never per scene, keeps it in sync at every cut
+(see engine/join.py). With music or a clip's sound to mix, the mix needs the whole narration
+(``mix_narration``, a task beside the last shots' encodes). Without, the narration alone is
+encoded while it is still being spoken (``SoundtrackWriter``): scene n's samples are known once
+the narrations of scenes 1 to n are (its slot comes from them, engine/timeline.py), so each
+scene is handed to one encoder per format that runs for the whole video (engine/sound.py) as
+soon as it and every scene before it are narrated, and when the last narration ends only its
+own samples remain to encode. The writer runs in the flow's process and reads the narrations
+from the media root, wherever they were spoken.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelflow.engine.audio import NARRATION_RATE, padded_samples
+from reelflow.engine.audio import NARRATION_RATE, join_padded, padded_samples
 from reelflow.engine.captions import write_srt
+from reelflow.engine.clip_sound import mix_under
+from reelflow.engine.join import encode_sounds
+from reelflow.engine.music import mix_music, speech_spans
 from reelflow.engine.script import RenderSettings
 from reelflow.engine.sound import SoundEncoder
 from reelflow.engine.speech import Narration
+from reelflow.engine.timeline import total_seconds
 from reelflow.errors import RenderFailed
 from reelflow.services.runtime import layout
 from reelflow.services.shots import cues, timeline
@@ -32,11 +40,42 @@ from reelflow.vocabulary import VideoFormat
 @dataclass(frozen=True)
 class Soundtrack:
     """The encoded sound of each format (None: the video is silent), the soft captions
-    (None: none) and how long encoding took, as seconds spent feeding the encoders."""
+    (None: none) and how long making them took."""
 
     sounds: dict[VideoFormat, Path] | None
     subtitles: Path | None
     seconds: float
+
+
+def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Narration],
+                  minimums: Sequence[float | None], render: RenderSettings,
+                  music: Path | None = None, clips: Sequence[Path | None] = ()
+                  ) -> Soundtrack:
+    """Writes the job's soundtrack into its scratch folder: the narration, the sound of each
+    scene's clip in ``clips`` (None: none) mixed under it, and the job's copy of its
+    ``music`` mixed under both (engine/music.py). Raises RenderFailed."""
+    started = time.perf_counter()
+    work = layout(settings).join_work(job_id)
+    work.mkdir(parents=True, exist_ok=True)
+    slots = timeline(narrations, minimums, render)
+    audio = None
+    if render.include_audio:
+        audio = work / "narration.wav"
+        join_padded([(n.path, slot.samples(NARRATION_RATE))
+                     for n, slot in zip(narrations, slots, strict=True)], audio)
+        mix_under(audio, [(clip, round(slot.start * NARRATION_RATE), slot.samples(NARRATION_RATE))
+                          for clip, slot in zip(clips, slots, strict=False) if clip is not None],
+                  work)
+    if music is not None:
+        mixed = work / "mix.wav"
+        mix_music(audio, music, speech_spans(slots, [n.duration for n in narrations]),
+                  total_seconds(slots), render.music_volume, mixed)
+        audio = mixed
+    sounds = encode_sounds(audio, work, render.formats) if audio is not None else None
+    subtitles = work / "captions.srt" if render.captions == "soft" else None
+    if subtitles is not None:
+        write_srt(cues(narrations, slots), subtitles)
+    return Soundtrack(sounds, subtitles, time.perf_counter() - started)
 
 
 class SoundtrackWriter:

@@ -4,8 +4,10 @@ Pure: no disk, no database. ``storage.inventory`` builds these records from both
 ``storage.retention`` plans with them and ``storage.accounting`` rescans with them.
 
 A file belongs to a job when a row of that job records it, when it lies in the job's folder
-(``audio/<job id>/``, ``images/<job id>/``, ``temp/<job id>/``), or when it is a partial file
-or parts folder of the job's video (``.partial-<hex>-<stem>.mp4``, ``.parts-<stem>/``).
+(``audio/<job id>/``, ``images/<job id>/``, ``temp/<job id>/``), or when it is in videos/ and
+named after the job's video (``<stem>.mp4``, its poster ``<stem>.mp4.jpg``, its caption files
+``<stem>.srt``, and their partial files and parts folders ``.partial-<hex>-<stem>.mp4``,
+``.parts-<stem>/``).
 """
 
 from __future__ import annotations
@@ -40,13 +42,15 @@ class DiskFile:
 
 @dataclass(frozen=True)
 class AssetRecord:
-    """A media asset row; storage_type is None when its file is outside the media root."""
+    """A media asset row; storage_type is None when its file is outside the media root.
+    ``in_use``: a video uses it in place (a stock item or an upload a script named)."""
 
     id: uuid.UUID
     job_id: uuid.UUID
     path: str
     storage_type: StorageType | None
     recorded_size: int | None = None
+    in_use: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Owners:
         for asset in assets:
             self.assets_by_path[asset.path].append(asset)
         self.video_by_path = {video.path: video for video in videos}
+        self.in_use = {asset.path for asset in assets if asset.in_use}
         self.jobs_with_completed_video = {
             video.job_id for video in videos if video.completed and video.job_id is not None
         }
@@ -96,8 +101,12 @@ class Owners:
             owners.add(video.job_id)
         if file.job_dir is not None:
             owners.add(file.job_dir)
-        if file.partial_of is not None and file.storage_type == StorageType.VIDEOS:
-            job = self._video_job_by_stem.get(file.partial_of)
+        if file.storage_type == StorageType.VIDEOS:
+            # Why by name: a video's partial files, poster and caption files exist on disk
+            # before (or without) a row recording them, and all start with the video's stem.
+            name = file.partial_of if file.partial_of is not None else os.path.basename(
+                file.path)
+            job = self._video_job_by_stem.get(name.split(".", 1)[0])
             if job is not None:
                 owners.add(job)
         return owners

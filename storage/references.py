@@ -1,6 +1,7 @@
 """Where a script may read from: its references resolved to files, or refused.
 
-A script names files (a scene's image) by a path or as ``asset:<uuid>``. The rules:
+A script names files (a scene's image, the music) by a path, as ``asset:<uuid>`` or as
+``stock:<id or tag>``. The rules:
 
 - A script file has a folder; a relative path resolves against it, never against the
   worker's current folder. An inline script (stdin, the API, the run form) has none: its
@@ -9,6 +10,8 @@ A script names files (a scene's image) by a path or as ``asset:<uuid>``. The rul
   the script's own folder (if it has one), the media root's uploads and stock library, and the
   folders an operator allowed (REELFLOW_ALLOWED_MEDIA_DIRS).
 - ``asset:<uuid>`` names an uploaded or stock MediaAsset; its file must pass the same test.
+- ``stock:<id or tag>`` names an item of the STOCK library, found by the stock lookup given
+  in (services/intake.py ``stock_lookup``); its file must pass the same test too.
 - ``~``, URLs, folders, devices, FIFOs and sockets are refused.
 
 Why the decision is taken on the resolved path (realpath + commonpath) and never on the text:
@@ -28,10 +31,14 @@ from pathlib import Path
 from reelflow.errors import InvalidScript
 
 ASSET_PREFIX = "asset:"
+STOCK_PREFIX = "stock:"
 LIBRARY_SOURCES = frozenset({"USER_UPLOADED", "STOCK"})
 
 # Given an asset id, returns (file path, source type) of that MediaAsset, or None.
 AssetLookup = Callable[[uuid.UUID], tuple[str, str] | None]
+# Given what follows "stock:" (an item's id or one of its tags), returns (asset id, file path,
+# source type) of the stock asset it names, or None when there is none.
+StockLookup = Callable[[str], tuple[uuid.UUID, str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,8 @@ class Resolved:
     source_type: str | None = None
 
 
-def resolve(written: str, roots: ReadRoots, lookup: AssetLookup | None = None) -> Resolved:
+def resolve(written: str, roots: ReadRoots, lookup: AssetLookup | None = None,
+            stock: StockLookup | None = None) -> Resolved:
     """Given a reference as the author wrote it, returns the regular file it names.
 
     Raises InvalidScript with a message that quotes ``written`` and says why it is refused
@@ -78,6 +86,8 @@ def resolve(written: str, roots: ReadRoots, lookup: AssetLookup | None = None) -
     shown = repr(written if len(written) <= 120 else written[:117] + "...")
     if written.startswith(ASSET_PREFIX):
         return _resolve_asset(written[len(ASSET_PREFIX):].strip(), shown, roots, lookup)
+    if written.startswith(STOCK_PREFIX):
+        return _resolve_stock(written[len(STOCK_PREFIX):].strip(), shown, roots, stock)
     if "\x00" in written:
         raise InvalidScript(f"{shown} contains a NUL character")
     if written.startswith("~"):
@@ -104,6 +114,26 @@ def _resolve_asset(text: str, shown: str, roots: ReadRoots,
     if source_type not in LIBRARY_SOURCES:
         raise InvalidScript(f"{shown}: only uploaded or stock assets may be used, this one "
                             f"is {source_type}")
+    return Resolved(_checked(path, path, shown, roots), asset_id, source_type)
+
+
+def confine(path: str, written: str, roots: ReadRoots) -> Path:
+    """Given the file of a library asset (``written``: the reference that named it), returns
+    its real path when it lies inside the allowed roots and is a regular file; raises
+    InvalidScript quoting ``written`` otherwise."""
+    shown = repr(written if len(written) <= 120 else written[:117] + "...")
+    return _checked(path, path, shown, roots)
+def _resolve_stock(key: str, shown: str, roots: ReadRoots,
+                   stock: StockLookup | None) -> Resolved:
+    if not key or "\x00" in key:
+        raise InvalidScript(f"{shown}: expected stock:<id> or stock:<tag>")
+    found = stock(key) if stock is not None else None
+    if found is None:
+        raise InvalidScript(f"{shown}: not found: no item of the stock library has this id "
+                            "or tag")
+    asset_id, path, source_type = found
+    if source_type != "STOCK":
+        raise InvalidScript(f"{shown}: not a stock item, this one is {source_type}")
     return Resolved(_checked(path, path, shown, roots), asset_id, source_type)
 
 

@@ -143,7 +143,10 @@ async def start_job(request: Request, job: StartJob,
         "quality_preset": job.quality, "tts": job.tts, "session_id": job.session_id,
         "include_audio": job.include_audio, "captions": job.captions, "motion": job.motion,
         "formats": job.formats, "caption_position": job.caption_position,
-        "poster_scene": job.poster_scene, "language": job.language}
+        "poster_scene": job.poster_scene, "language": job.language, "music": job.music,
+        "music_volume": job.music_volume, "transition": job.transition,
+        "transition_seconds": job.transition_seconds, "fit": job.fit,
+        "clip_audio": job.clip_audio}
     parameters = {key: value for key, value in parameters.items() if value is not None}
     chosen: dict[str, Any] = {key: value for key, value in parameters.items()
                               if key not in ("script", "session_id")}

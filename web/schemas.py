@@ -10,11 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from reelflow.engine.script import MAX_SCENES, MAX_SCRIPT_BYTES, MAX_TITLE_CHARS
 from reelflow.vocabulary import (
     LANGUAGE_PATTERN,
+    MUSIC_VOLUME_RANGE,
     RESOLUTION_PATTERN,
+    TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
+    Transition,
     VideoFormat,
 )
 
@@ -46,6 +51,23 @@ class StartJob(BaseModel):
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN,
                                  description="a language tag: en narrates offline, others "
                                              "with gtts")
+    music: str | None = Field(default=None, min_length=1, max_length=1024,
+                              description="background music: a path in the media root "
+                                          "(audio/uploads/...), asset:<uuid> or "
+                                          "stock:<id or tag>")
+    music_volume: float | None = Field(default=None, ge=MUSIC_VOLUME_RANGE[0],
+                                       le=MUSIC_VOLUME_RANGE[1], allow_inf_nan=False,
+                                       description="the music's loudness between scenes, dB "
+                                                   "relative to the narration")
+    transition: Transition | None = None
+    transition_seconds: float | None = Field(default=None, ge=TRANSITION_SECONDS_RANGE[0],
+                                             le=TRANSITION_SECONDS_RANGE[1],
+                                             allow_inf_nan=False,
+                                             description="a crossfade's length in seconds")
+    fit: Fit | None = Field(default=None, description="how scene pictures fill the frame: "
+                            "cover (cropped) or contain (whole, on a blurred fill)")
+    clip_audio: ClipAudio | None = Field(default=None, description="a scene clip's own sound: "
+                                         "mute, or mix (under the narration)")
     session_id: str = Field(default="default", pattern=SESSION_PATTERN)
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200,
                                         description="The same key twice starts one job.")

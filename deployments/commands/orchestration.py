@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+from reelflow.db.session import shown_url
 from reelflow.deployments.commands.numbers import number, whole
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
 from reelflow.deployments.commands.web import start_web_server
@@ -36,6 +37,11 @@ def register(commands: Any) -> None:
     up.add_argument("--limit", type=whole(1, 64), default=2, help="runs at once (default 2)")
     up.add_argument("--web-port", type=whole(1, 65535), help="the gallery's port (default "
                                                             "REELFLOW_WEB_PORT, else 8800)")
+    up.add_argument("--database", metavar="POSTGRESQL_URL",
+                    help="one PostgreSQL database for the app (its public schema, as "
+                         "REELFLOW_DATABASE_URL) and the Prefect server it starts (schema "
+                         "prefect_server, through asyncpg); default: SQLite files in "
+                         "REELFLOW_HOME")
     up.set_defaults(handler=bring_up)
 
     serve = commands.add_parser(
@@ -69,16 +75,40 @@ def _stop_on_ctrl_c() -> None:
 
 def bring_up(args: argparse.Namespace, settings: Settings) -> None:
     _stop_on_ctrl_c()
+    database_env: dict[str, str] = {}
+    if args.database:
+        from reelflow.deployments.prefect_database import app_url, prefect_env
+
+        database_env = prefect_env(args.database)
+        # The served runs and the web server read it from the environment.
+        os.environ["REELFLOW_DATABASE_URL"] = app_url(args.database)
+        settings = settings.model_copy(update={"database_url": app_url(args.database)})
     prepare_prefect(settings)
+    from reelflow.services.preflight import check_writable
+
+    # The app database migrated and its media root recorded (the marker workers check) first.
+    check_writable(settings)
     urls = server_env(args.host, args.port)
     api = urls["PREFECT_API_URL"]
     server = None
     if not api_is_healthy(api):
         log = settings.home / "prefect-server.log"
+        if args.database:
+            from reelflow.deployments.prefect_database import create_prefect_schema
+
+            create_prefect_schema(args.database)
         print(f"starting the Prefect server (log: {log}) ...", flush=True)
-        server = start_server(args.host, args.port, str(log), env={**os.environ, **urls})
+        server = start_server(args.host, args.port, str(log),
+                              env={**os.environ, **urls, **database_env})
+    elif args.database:
+        print(f"a Prefect server already answers at {api}: it keeps its own database; "
+              "--database sets the app's", flush=True)
     # Pinned: every served run talks to this server, and links point at its UI.
     os.environ.update({"PREFECT_API_URL": api, "PREFECT_UI_URL": urls["PREFECT_UI_URL"]})
+    if settings.max_renders is not None:
+        from reelflow.tasks.render_slot import set_render_limit
+
+        set_render_limit(settings.max_renders)
     web_host, web_port = settings.web_host, args.web_port or settings.web_port
     # Served runs inherit it: their artifacts link to the playable video.
     os.environ.setdefault("REELFLOW_PUBLIC_URL", f"http://{web_host}:{web_port}")
@@ -90,6 +120,9 @@ def bring_up(args: argparse.Namespace, settings: Settings) -> None:
         print(f"Gallery:      http://{web_host}:{web_port}  (API: /api/v1, docs: /docs)")
         print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
         print(f"data:         {settings.home}")
+        if args.database:
+            print(f"database:     {shown_url(settings.database_url)} (Prefect's: schema "
+                  "prefect_server)")
         print("Ctrl-C stops everything.", flush=True)
         # `reelflow render` and `cleanup` in this data directory run against this server.
         with announced(settings, api):
@@ -116,6 +149,10 @@ def serve_only(args: argparse.Namespace, settings: Settings) -> None:
     if not api or not api_is_healthy(api):
         raise ReelflowError("no Prefect API answers at PREFECT_API_URL "
                             f"({api or 'not set'}); start one with `reelflow up`")
+    if settings.max_renders is not None:
+        from reelflow.tasks.render_slot import set_render_limit
+
+        set_render_limit(settings.max_renders)
     print(f"serving generate-video and cleanup-media against {api}; Ctrl-C stops.", flush=True)
     try:
         serve_deployments(limit=args.limit)

@@ -17,15 +17,20 @@ from reelflow.settings import Settings
 from reelflow.vocabulary import (
     CAPTION_POSITIONS,
     CAPTIONS,
+    CLIP_AUDIOS,
     DEFAULT_CAPTIONS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
+    DEFAULT_MUSIC_VOLUME,
     DEFAULT_QUALITY,
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
+    DEFAULT_TRANSITION_SECONDS,
+    FITS,
     MOTIONS,
     QUALITIES,
     SPEECH_ENGINES,
+    TRANSITIONS,
     VIDEO_FORMATS,
 )
 
@@ -69,6 +74,23 @@ def add_job_options(command: Any) -> None:
                          help="the script's language, e.g. en, fr, ja, ar (default "
                               f"{DEFAULT_LANGUAGE}): English narrates offline with piper, "
                               "other languages with gtts (needs the network)")
+    command.add_argument("--fit", choices=FITS,
+                         help="how scene pictures fill the frame: cover (cropped to fill) or "
+                              "contain (whole, on a blurred fill); default cover")
+    command.add_argument("--clip-audio", choices=CLIP_AUDIOS,
+                         help="a scene clip's own sound: mute, or mix it under the narration; "
+                              "default mute")
+    command.add_argument("--music", metavar="FILE",
+                         help="background music: a sound file (in the script's folder or "
+                              "the media root's uploads or stock), asset:ID or stock:ID/TAG")
+    command.add_argument("--music-volume", type=float, metavar="DB",
+                         help="the music's loudness between scenes in dB relative to the "
+                              f"narration, -40 to 0 (default {DEFAULT_MUSIC_VOLUME:g})")
+    command.add_argument("--transition", choices=TRANSITIONS,
+                         help="how scenes follow each other (default cut)")
+    command.add_argument("--transition-seconds", type=float, metavar="S",
+                         help="a crossfade's length in seconds, 0.1 to 2 (default "
+                              f"{DEFAULT_TRANSITION_SECONDS:g})")
 
 
 def _formats(text: str) -> list[str]:
@@ -77,6 +99,15 @@ def _formats(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(
             f"{text!r}: expected a comma-separated list of {', '.join(VIDEO_FORMATS)}")
     return names
+
+
+def _music(written: str | None) -> str | None:
+    """The music option as the flow reads it: a path given on the command line means a path
+    from the current folder (the script's own setting is relative to the script's folder);
+    asset: and stock: references pass as they are. Where it may be read is judged later."""
+    if written is None or written.startswith(("asset:", "stock:")) or not written.strip():
+        return written
+    return os.path.abspath(written)
 
 
 def read_script(name: str) -> tuple[bytes, Path | None]:
@@ -123,7 +154,10 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
         "include_audio": False if args.no_audio else None, "captions": args.captions,
         "motion": args.motion, "formats": args.formats,
         "caption_position": args.caption_position, "poster_scene": args.poster_scene,
-        "language": args.language,
+        "language": args.language, "fit": args.fit, "clip_audio": args.clip_audio,
+        "music": _music(args.music),
+        "music_volume": args.music_volume, "transition": args.transition,
+        "transition_seconds": args.transition_seconds,
     }
     params = {key: value for key, value in params.items() if value is not None}
     # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script

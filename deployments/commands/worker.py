@@ -1,5 +1,10 @@
 """``reelflow worker``: a Prefect process worker on reelflow's work pool, sized to share a batch.
 
+Before Prefect starts, it checks what every run will need, with one line each when it fails
+(exit status 1): the Prefect API answers, the app database answers and records a media root
+(``reelflow deploy`` records it), and this machine's media root is that one (its marker holds
+the recorded id), at the same path, and writable.
+
 A worker takes as many scheduled runs as its ``--limit`` allows each time it polls; without a
 limit, the first worker to poll takes a whole batch while the others idle. A render keeps about
 two CPUs busy (scenes encode in parallel, Piper speaks on the side), so the default is one run
@@ -57,10 +62,14 @@ def start_worker(args: argparse.Namespace, settings: Settings) -> None:
     if not api or not api_is_healthy(api):
         raise ReelflowError(f"no Prefect API answers at PREFECT_API_URL ({api or 'not set'}); "
                             "a worker polls the server its deployments were deployed to")
+    from reelflow.services.preflight import check_shared
+
+    # One line each, before Prefect starts: the database, the shared media root, the disk.
+    check_shared(settings)
     # prefect.yaml's pull step runs each flow in REELFLOW_CHECKOUT: by default, here.
     os.environ.setdefault("REELFLOW_CHECKOUT", os.getcwd())
     print(f"worker on pool {pool!r}: {args.limit} run(s) at once, against {api}; "
-          "Ctrl-C stops.", flush=True)
+          f"media root {settings.media_root} (shared, checked); Ctrl-C stops.", flush=True)
     process = subprocess.Popen(worker_command(pool, args.limit, args.name))
 
     def forward(signum: int, _frame: object) -> None:

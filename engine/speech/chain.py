@@ -105,9 +105,11 @@ class SpeechChain:
             return None
         try:
             timings = [(str(s), float(t)) for s, t in json.loads(meta.read_text("utf-8"))]
+            _link_or_copy(wav, target)
+        except FileNotFoundError:
+            return None  # expired by a cleanup since it was looked at: a miss, not a failure
         except (ValueError, TypeError):
             return None
-        _link_or_copy(wav, target)
         return timings
 
     def _store(self, key: str, source: Path, timings: list[tuple[str, float]]) -> None:

@@ -181,6 +181,12 @@ REFUSED_RUN_PARAMETERS: list[tuple[dict[str, object], str]] = [
     ({"script": VALID, "tts": "rm -rf /"}, "unknown speech engine"),
     ({"script": VALID, "title": "x" * 300}, "title"),
     ({"script": VALID, "quality_preset": "ultra"}, "quality_preset"),
+    ({"script": VALID, "music": "/etc/passwd"}, "absolute path outside"),
+    ({"script": VALID, "music": "../../../../etc/passwd"}, "leaves the allowed folders"),
+    ({"script": VALID, "music": "stock:anything"}, "not found"),
+    ({"script": VALID, "music_volume": 40}, "music_volume"),
+    ({"script": VALID, "transition": "explode"}, "transition"),
+    ({"script": VALID, "transition_seconds": 600}, "transition_seconds"),
 ]
 
 

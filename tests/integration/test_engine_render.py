@@ -12,6 +12,7 @@ from reelflow.engine.captions import cues_for, write_srt
 from reelflow.engine.compose import Shot, render_video
 from reelflow.engine.probe import probe
 from reelflow.engine.speech import SpeechChain
+from reelflow.engine.speech.base import Sentence
 from reelflow.engine.speech.fake import FakeEngine
 from reelflow.engine.speech.piper_engine import PiperEngine
 from reelflow.engine.timeline import plan_timeline, total_seconds
@@ -88,3 +89,15 @@ def test_a_failed_encode_leaves_no_file_and_no_parts(tmp_path: Path) -> None:
     with pytest.raises(RenderFailed, match=r"encoding broken\.png"):
         render_video([Shot(broken, 10)], tmp_path / "out.mp4", fps=24)
     assert list(tmp_path.iterdir()) == [broken]
+
+
+@pytest.mark.parametrize(("suffix", "code"), [(".mp4", "deu"), (".webm", "ger")])
+def test_the_subtitle_track_is_labelled_with_the_script_language(
+        tmp_path: Path, suffix: str, code: str) -> None:
+    slots = plan_timeline([0.5], fps=24, pause_seconds=0.0)
+    write_srt(cues_for([(0.0, [Sentence("Hallo.", 0.0, 0.4)])]), tmp_path / "c.srt")
+    out = tmp_path / f"out{suffix}"
+    render_video([Shot(_solid(tmp_path / "s.png", COLOURS[0]), slots[0].frames)], out, fps=24,
+                 quality="draft", subtitles=tmp_path / "c.srt", language="de-AT")
+    with av.open(str(out)) as container:
+        assert [s.metadata.get("language") for s in container.streams.subtitles] == [code]

@@ -32,6 +32,13 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, di
                        env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
         subprocess.run([*prefect, "--no-prompt", "deploy", "--all"], env=env, cwd=ROOT,
                        check=True, capture_output=True, timeout=300)
+        # What `reelflow worker` checks at start (the media root the database records) is set
+        # up by `reelflow deploy`; over Prefect's own deploy it finds the pool and redeploys.
+        done = subprocess.run([str(Path(sys.executable).with_name("reelflow")), "deploy"],
+                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        assert "work pool:   reelflow (exists, process)" in done.stdout
         yield api, env
     finally:
         prefect_server.stop(server)

@@ -38,7 +38,7 @@ def test_the_run_form_has_no_none_toggles_and_every_field_starts_on_its_default(
     props = _properties(generate_video)
     for name, spec in props.items():
         assert "anyOf" not in spec, name
-        assert spec.get("type") in ("string", "boolean", "integer", "array"), name
+        assert spec.get("type") in ("string", "boolean", "integer", "number", "array"), name
         assert "default" in spec, name
     expected = {"resolution": (RESOLUTIONS, DEFAULT_RESOLUTION),
                 "quality_preset": (QUALITIES, DEFAULT_QUALITY),

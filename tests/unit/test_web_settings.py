@@ -50,6 +50,8 @@ def test_tokens_are_comma_lists_and_never_shown_in_a_repr(tmp_path: Path) -> Non
     ({"REELFLOW_WEB_PORT": "70000"}, "65535"),
     ({"REELFLOW_UPLOAD_MAX_MB": "0"}, "REELFLOW_UPLOAD_MAX_MB"),
     ({"REELFLOW_PUBLIC_URL": "videos.example"}, "http://"),
+    ({"REELFLOW_MAX_RENDERS": "0"}, "REELFLOW_MAX_RENDERS"),
+    ({"REELFLOW_MAX_RENDERS": "many"}, "REELFLOW_MAX_RENDERS"),
 ])
 def test_a_malformed_web_setting_names_its_variable(tmp_path: Path, env: dict[str, str],
                                                     words: str) -> None:
@@ -72,3 +74,8 @@ def test_a_malformed_web_setting_names_its_variable(tmp_path: Path, env: dict[st
 ])
 def test_each_error_has_one_status(error: ReelflowError, status: int, name: str) -> None:
     assert (status_of(error), error_name(error)) == (status, name)
+
+
+def test_the_render_limit_is_unset_by_default_and_a_whole_number_when_set(tmp_path: Path) -> None:
+    assert Settings.from_env({}, cwd=tmp_path).max_renders is None
+    assert Settings.from_env({"REELFLOW_MAX_RENDERS": "12"}, cwd=tmp_path).max_renders == 12
