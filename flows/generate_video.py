@@ -25,6 +25,7 @@ from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
 from reelflow.services.shots import encoder_for
+from reelflow.services.soundtrack import SoundtrackWriter
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
@@ -183,6 +184,7 @@ def generate_video(
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     runs: SceneRuns | None = None
+    soundtrack: SoundtrackWriter | None = None
     try:
         with JobHeartbeat(settings, job_id, settings.heartbeat_seconds), ExitStack() as held:
             progress = Progress(settings, job_id)
@@ -201,12 +203,14 @@ def generate_video(
             runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
                                  accepted.images, render, encoder, tune,
                                  sounds=accepted.sounds, clips=accepted.clips)
-            scenes = SceneProgress(runs, progress)
+            minimums = [scene.duration for scene in parsed.scenes]
+            if runs.sound is None:  # no music or clip sound to mix: encoded as it is spoken
+                soundtrack = SoundtrackWriter(settings, job_id, minimums, render)
+            scenes = SceneProgress(runs, progress, soundtrack)
             narrations, _ = scenes.media()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            minimums = [scene.duration for scene in parsed.scenes]
             planned = plan_videos(settings, job_id, parsed.title, narrations, minimums, render)
             pieces, sound = scenes.shots()
             plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
@@ -231,6 +235,8 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
+        if soundtrack is not None:
+            soundtrack.abandon()
         if runs is not None:
             runs.settle()  # no task may write into the job's folders once they are cleaned
         fail_job(settings, job_id, describe_failure(exc, settings.media_root))

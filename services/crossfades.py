@@ -26,7 +26,7 @@ from reelflow.engine.transitions import (
 )
 from reelflow.errors import RenderFailed
 from reelflow.services.runtime import layout
-from reelflow.services.shots import scene_shot
+from reelflow.services.shots import on_encoder_thread, scene_shot
 from reelflow.settings import Settings
 
 
@@ -56,6 +56,6 @@ def encode_fade(settings: Settings, job_id: uuid.UUID, index: int,
         return None
     folder = layout(settings).shots(job_id)
     folder.mkdir(parents=True, exist_ok=True)
-    return encode_crossfade(Crossfade(before, after, frames),
-                            fade_paths(folder, index, render.formats), encoder,
-                            render.caption_position)
+    return on_encoder_thread(encode_crossfade, Crossfade(before, after, frames),
+                             fade_paths(folder, index, render.formats), encoder,
+                             render.caption_position)
