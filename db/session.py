@@ -32,6 +32,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from reelflow.db.connect import SQLITE_BEGIN, create_db_engine
 from reelflow.db.integrity import database_refusals_as_record_invalid, translated
+from reelflow.db.library_index import LibraryRepository
 from reelflow.db.media_index import MediaIndexRepository
 from reelflow.db.repositories import (
     AssetRepository,
@@ -59,6 +60,7 @@ class UnitOfWork:
     videos: VideoRepository
     storage: StorageRepository
     media: MediaIndexRepository
+    library: LibraryRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -79,6 +81,7 @@ class UnitOfWork:
         self.videos = VideoRepository(self._session)
         self.storage = StorageRepository(self._session)
         self.media = MediaIndexRepository(self._session)
+        self.library = LibraryRepository(self._session)
         return self
 
     def __exit__(

@@ -17,6 +17,7 @@ from reelflow.deployments.commands import (
     jobs,
     orchestration,
     render,
+    stock,
     storage,
     web,
     worker,
@@ -36,7 +37,7 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, deploy, worker, jobs, storage, web)
+COMMAND_GROUPS = (render, orchestration, deploy, worker, jobs, storage, stock, web)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -35,7 +35,7 @@ from reelflow.engine.speech.base import Sentence, split_sentences, spread_by_len
 from reelflow.engine.speech.fake import FakeEngine
 from reelflow.engine.timeline import plan_timeline, total_seconds
 from reelflow.engine.transitions import crossfade_frames, with_transitions
-from reelflow.vocabulary import CaptionPosition, Motion, Transition
+from reelflow.vocabulary import CaptionPosition, Fit, Motion, Transition
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "options"
@@ -49,12 +49,13 @@ SECOND = ("Any script", "Markdown, plain text, YAML or JSON: one clear error whe
 
 
 def _slides(work: Path, title: str, scenes: Sequence[tuple[str | None, str]], size: tuple[int, int],
-            language: str = "", background: Path | None = None) -> list[Path]:
+            language: str = "", background: Path | None = None, fit: Fit = "cover",
+            ) -> list[Path]:
     paths = []
     for index, (heading, body) in enumerate(scenes):
         path = work / f"slide-{index}.png"
-        render_slide(Slide(title, heading, body, index, len(scenes), background, language), path,
-                     *size)
+        render_slide(Slide(title, heading, body, index, len(scenes), background, language,
+                           fit=fit), path, *size)
         paths.append(path)
     return paths
 
@@ -62,14 +63,14 @@ def _slides(work: Path, title: str, scenes: Sequence[tuple[str | None, str]], si
 def _render(work: Path, name: str, slides: Sequence[Path], narrations: Sequence[str], *,
             captions: str = "off", position: CaptionPosition = "bottom", motion: Motion = "none",
             language: str = "", formats: Sequence[str] = ("mp4",),
-            transition: Transition = "cut") -> list[Path]:
+            transition: Transition = "cut", clip: Path | None = None) -> list[Path]:
     """Renders the slides as one video per format; captions "burned" or "soft" (a WebVTT
     file beside the videos) from each scene's sentences."""
     slots = plan_timeline([SECONDS] * len(slides), fps=FPS, pause_seconds=0.0)
     cues = cues_for([(slot.start, _sentences(text)) for slot, text in zip(slots, narrations,
                                                                           strict=True)])
     shots = [Shot(slide, slot.frames, spans_for(cues, slot.start_frame, slot.frames, FPS)
-                  if captions == "burned" else (), motion, language)
+                  if captions == "burned" else (), motion, language, clip=clip)
              for slide, slot in zip(slides, slots, strict=True)]
     targets = [work / f"{name}.{fmt}" for fmt in formats]
     size = Image.open(slides[0]).size
@@ -108,6 +109,27 @@ def _picture(path: Path, size: tuple[int, int]) -> Path:
         x, y = size[0] * (0.15 + 0.14 * n), size[1] * (0.7 - 0.08 * (n % 3))
         draw.ellipse((x - 40, y - 40, x + 40, y + 40), fill=(250, 200 - 20 * n, 80))
     tinted.save(path)
+    return path
+
+
+def _clip(path: Path, size: tuple[int, int], seconds: float = 2.0) -> Path:
+    """A clip made here, to show a scene playing the user's own video: a sun crossing a sky,
+    at 4:3 (covering a 16:9 frame crops its top and bottom)."""
+    import av
+    import numpy as np
+
+    sky = Image.open(_picture(path.with_suffix(".png"), size)).convert("RGB")
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for n in range(round(seconds * FPS)):
+            frame = sky.copy()
+            x = size[0] * (0.1 + 0.8 * n / (seconds * FPS))
+            ImageDraw.Draw(frame).ellipse((x - 50, 40, x + 50, 140), fill=(255, 240, 120))
+            picture = av.VideoFrame.from_ndarray(np.asarray(frame), format="rgb24")
+            picture.pts = n
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode(None))
     return path
 
 
@@ -231,6 +253,13 @@ def main() -> None:
         picture = _picture(work / "picture.png", size)
         behind = _slides(work, TITLE, [SCENE], size, background=picture)
         _grab(_render(work, "image", behind, narration)[0], 0, "scene-image")
+        portrait = _picture(work / "portrait.png", (270, 480))
+        for fit in ("cover", "contain"):
+            fitted = _slides(work, TITLE, [SCENE], size, background=portrait, fit=fit)
+            _grab(_render(work, f"fit-{fit}", fitted, narration)[0], 0, f"fit-{fit}")
+        clip = _clip(work / "sun.mp4", (480, 360))
+        _grab(_render(work, "clip", slides, narration, clip=clip)[0], round(SECONDS * FPS / 2),
+              "scene-clip")
         two = _slides(work, TITLE, [SCENE, SECOND], size)
         faded = _render(work, "crossfade", two, [SCENE[1], SECOND[1]],
                         transition="crossfade")[0]

@@ -7,7 +7,7 @@ joined by copying samples: no encoder priming or padding creeps in at the cuts.
 from __future__ import annotations
 
 import wave
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from reelflow.engine.ffmpeg import run_ffmpeg
@@ -17,6 +17,7 @@ from reelflow.files import atomic_output
 NARRATION_RATE = 22050
 SAMPLE_WIDTH = 2
 _CHUNK_FRAMES = 1 << 16
+_SILENCE = b"\x00" * (_CHUNK_FRAMES * SAMPLE_WIDTH)
 
 
 def wav_info(path: Path) -> tuple[int, int, int]:
@@ -64,23 +65,30 @@ def join_padded(parts: Sequence[tuple[Path, int]], target: Path) -> None:
     scene n's narration starts at the exact sample where scene n's picture starts.
     Raises RenderFailed when a part is not in the narration format.
     """
-    silence_block = b"\x00" * (_CHUNK_FRAMES * SAMPLE_WIDTH)
     with atomic_output(target) as temp, wave.open(str(temp), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(SAMPLE_WIDTH)
         out.setframerate(NARRATION_RATE)
         for source, samples in parts:
-            if not is_narration_format(source):
-                raise RenderFailed(f"{source} is not mono 16-bit WAV at {NARRATION_RATE} Hz")
-            written = 0
-            with wave.open(str(source), "rb") as wav:
-                while written < samples:
-                    chunk = wav.readframes(min(_CHUNK_FRAMES, samples - written))
-                    if not chunk:
-                        break
-                    out.writeframes(chunk)
-                    written += len(chunk) // SAMPLE_WIDTH
-            while written < samples:
-                count = min(_CHUNK_FRAMES, samples - written)
-                out.writeframes(silence_block[: count * SAMPLE_WIDTH])
-                written += count
+            for chunk in padded_samples(source, samples):
+                out.writeframes(chunk)
+
+
+def padded_samples(source: Path, samples: int) -> Iterator[bytes]:
+    """Yields the PCM of the narration WAV ``source``, cut or padded with silence to exactly
+    ``samples`` samples, in chunks. Raises RenderFailed when it is not in the narration
+    format."""
+    if not is_narration_format(source):
+        raise RenderFailed(f"{source} is not mono 16-bit WAV at {NARRATION_RATE} Hz")
+    written = 0
+    with wave.open(str(source), "rb") as wav:
+        while written < samples:
+            chunk = wav.readframes(min(_CHUNK_FRAMES, samples - written))
+            if not chunk:
+                break
+            yield chunk
+            written += len(chunk) // SAMPLE_WIDTH
+    while written < samples:
+        count = min(_CHUNK_FRAMES, samples - written)
+        yield _SILENCE[: count * SAMPLE_WIDTH]
+        written += count

@@ -25,6 +25,8 @@ from reelflow.engine.speech.voices import is_english
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
@@ -41,6 +43,8 @@ from reelflow.vocabulary import (
     VIDEO_FORMATS,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     Transition,
@@ -90,7 +94,8 @@ class RenderSettings(BaseModel):
     look: captions as a subtitle track ("soft"), drawn into the picture ("burned", at the top,
     center or bottom) or none, and still slides or a slow Ken Burns zoom on every scene. Also
     which files to make: one video per format (MP4 and/or WebM), and which scene's first frame
-    is the poster.
+    is the poster. ``fit`` and ``clip_audio`` are the defaults of the scenes' own: how a
+    scene's picture fills the frame, and whether a scene clip's sound is heard.
 
     ``music`` names a sound file as a scene's ``image`` names a picture (a path, ``asset:<uuid>``
     or ``stock:<id or tag>``; resolved and checked by services/intake.py, not here), played
@@ -116,6 +121,8 @@ class RenderSettings(BaseModel):
     formats: tuple[VideoFormat, ...] = DEFAULT_FORMATS
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION
     poster_scene: int = Field(default=1, ge=1, le=MAX_SCENES)
+    fit: Fit = DEFAULT_FIT
+    clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO
     music: str | None = Field(default=None, max_length=MAX_IMAGE_HINT_CHARS)
     music_volume: float = Field(default=DEFAULT_MUSIC_VOLUME, ge=MUSIC_VOLUME_RANGE[0],
                                 le=MUSIC_VOLUME_RANGE[1], allow_inf_nan=False)
@@ -253,12 +260,18 @@ def _optional_text(value: Any) -> Any:
 
 
 class Scene(BaseModel):
-    """One narrated scene: optional heading and image hint, the narration, a duration hint.
+    """One narrated scene: optional heading, picture or clip, recorded voice, the narration,
+    a duration hint.
 
     ``narration`` has its whitespace collapsed to single spaces: line breaks carry no meaning
-    for speech. ``image`` is a path hint as the author wrote it (relative paths are relative
-    to the script's folder); it is not resolved or checked here. ``duration`` is a minimum in
-    seconds: the scene lasts at least this long, longer if its narration needs it.
+    for speech. ``image``, ``clip`` and ``audio`` are references as the author wrote them: a
+    path (relative paths are relative to the script's folder), ``stock:ID``, ``stock:TAG`` or
+    ``asset:UUID``; they are not resolved or checked here (services/intake.py does). A scene
+    shows an image or a clip, not both. ``audio`` is recorded narration spoken instead of
+    synthesised speech (``narration`` is then its transcript, for captions and the slide).
+    ``fit`` and ``clip_audio`` (None: the script's setting) say how the picture fills the
+    frame and whether the clip's own sound is mixed under the narration. ``duration`` is a
+    minimum in seconds: the scene lasts at least this long, longer if its narration needs it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
@@ -266,6 +279,10 @@ class Scene(BaseModel):
     heading: str | None = Field(default=None, max_length=MAX_HEADING_CHARS)
     narration: str = Field(max_length=MAX_NARRATION_CHARS)
     image: str | None = Field(default=None, max_length=MAX_IMAGE_HINT_CHARS)
+    clip: str | None = Field(default=None, max_length=MAX_IMAGE_HINT_CHARS)
+    audio: str | None = Field(default=None, max_length=MAX_IMAGE_HINT_CHARS)
+    fit: Fit | None = None
+    clip_audio: ClipAudio | None = None
     duration: float | None = Field(default=None, gt=0.0, le=MAX_SCENE_SECONDS, allow_inf_nan=False)
 
     @field_validator("heading", mode="before")
@@ -273,13 +290,29 @@ class Scene(BaseModel):
     def _strip_heading(cls, value: Any) -> Any:
         return _optional_text(value)
 
-    @field_validator("image", mode="before")
+    @field_validator("image", "clip", "audio", mode="before")
     @classmethod
-    def _check_image(cls, value: Any) -> Any:
+    def _check_reference(cls, value: Any, info: ValidationInfo) -> Any:
         value = _optional_text(value)
         if isinstance(value, str) and "\x00" in value:
-            raise _invalid("image", "image path contains a NUL character")
+            raise _invalid(str(info.field_name),
+                           f"{info.field_name} path contains a NUL character")
         return value
+
+    @model_validator(mode="after")
+    def _one_picture(self) -> Scene:
+        if self.image is not None and self.clip is not None:
+            raise _invalid("image", f"a scene shows an image or a clip, not both (image "
+                                    f"{_shown(self.image)}, clip {_shown(self.clip)})")
+        return self
+
+    def fit_in(self, render: RenderSettings) -> Fit:
+        """How this scene's picture fills the frame: its own ``fit``, else the script's."""
+        return self.fit or render.fit
+
+    def clip_audio_in(self, render: RenderSettings) -> ClipAudio:
+        """Whether this scene's clip is heard: its own ``clip_audio``, else the script's."""
+        return self.clip_audio or render.clip_audio
 
     @field_validator("narration", mode="before")
     @classmethod

@@ -3,8 +3,9 @@
 A shot is one scene's picture. A still shot costs one encoded frame per distinct picture (the
 slide, plus one per burned-in caption) and repeated frames for the rest (engine/encode_still.py
 for H.264, engine/vp9.py for VP9); a zooming shot is resampled and encoded frame by frame
-(engine/kenburns.py). Every picture is made and converted to YUV once, then handed to each
-format's encoder, so an MP4 and a WebM of one script cost one set of pictures.
+(engine/kenburns.py), and so is a clip (engine/clips.py). Every picture is made and converted
+to YUV once, then handed to each format's encoder, so an MP4 and a WebM of one script cost one
+set of pictures.
 
 A shot needs nothing of its neighbours but the encoder settings they all share, so shots can
 be encoded in any order, in any process, as soon as their picture and frame count are known,
@@ -23,6 +24,7 @@ import av
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, caption_runs, with_caption
+from reelflow.engine.clips import encode_clip
 from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.encode_still import encode_holds
 from reelflow.engine.encoder import EncoderSettings, H264Segment
@@ -42,7 +44,8 @@ from reelflow.vocabulary import (
 class Shot:
     """One scene's picture: ``image`` for ``frames`` frames, with captions burned in during
     their spans (frames from the shot's start), in ``language``, and, for "kenburns", a slow
-    zoom at the pace of ``motion_frames`` frames (0: its own; engine/transitions.py)."""
+    zoom at the pace of ``motion_frames`` frames (0: its own; engine/transitions.py). With a
+    ``clip``, the shot plays that video clip (engine/clips.py) instead of showing ``image``."""
 
     image: Path
     frames: int
@@ -50,6 +53,7 @@ class Shot:
     motion: Motion = DEFAULT_MOTION
     language: str = ""
     motion_frames: int = 0
+    clip: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,8 @@ class Piece:
 
 
 def moves(shot: Shot) -> bool:
-    """Whether the shot's picture changes from frame to frame (a zoom)."""
-    return shot.motion == "kenburns" and shot.frames > 1
+    """Whether the shot's picture changes from frame to frame (a clip, a zoom)."""
+    return shot.clip is not None or (shot.motion == "kenburns" and shot.frames > 1)
 
 
 def piece_paths(folder: Path, number: int, shot: Shot, formats: Sequence[VideoFormat]
@@ -105,15 +109,20 @@ def encode_shot(shot: Shot, pieces: Mapping[VideoFormat, Path], settings: Encode
     its distinct pictures held for their frames. Returns the pieces written (a still MP4 piece
     that the skip-frame writer refused becomes an MP4 segment encoded frame by frame, beside
     the planned one) and how many pictures were made. Raises RenderFailed."""
-    picture = load_picture(shot.image, settings)
     if moves(shot):
+        what = "playing a clip" if shot.clip is not None else "encoding a zooming scene"
         sinks: list[FrameSink] = [
-            H264Segment(piece, settings, what="encoding a zooming scene") if fmt == "mp4"
-            else VP9Segment(piece, settings, what="encoding a zooming scene")
+            H264Segment(piece, settings, what=what) if fmt == "mp4"
+            else VP9Segment(piece, settings, what=what)
             for fmt, piece in pieces.items()]
-        encode_zoom(picture, shot.frames, shot.captions, sinks, settings, position,
-                    shot.language, span=shot.motion_frames or None)
+        if shot.clip is not None:
+            encode_clip(shot.clip, shot.frames, shot.captions, sinks, settings, position,
+                        shot.language)
+        else:
+            encode_zoom(load_picture(shot.image, settings), shot.frames, shot.captions, sinks,
+                        settings, position, shot.language, span=shot.motion_frames or None)
         return dict(pieces), shot.frames
+    picture = load_picture(shot.image, settings)
     runs = list(caption_runs(shot.captions, shot.frames))
     frames = [yuv420_frame(picture if text is None else with_caption(
         picture, caption_overlay(text, settings.width, settings.height, position,

@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
+from reelflow.engine.fitting import fit_picture
 from reelflow.engine.fonts import font_name
 from reelflow.engine.pictures import open_rgb
 from reelflow.engine.typeset import BASELINE, Line, set_line, wrap
 from reelflow.engine.writing import is_rtl
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output
+from reelflow.vocabulary import DEFAULT_FIT, Fit
 
 BACKGROUND_TOP = (15, 23, 42)
 BACKGROUND_BOTTOM = (30, 41, 59)
@@ -29,7 +31,8 @@ MUTED = (148, 163, 184)
 
 @dataclass(frozen=True)
 class Slide:
-    """What one slide shows. ``index`` is 0-based; slide 0 is the title card."""
+    """What one slide shows. ``index`` is 0-based; slide 0 is the title card. ``fit``: how
+    the background picture fills the slide (engine/fitting.py)."""
 
     title: str
     heading: str | None
@@ -38,6 +41,7 @@ class Slide:
     count: int
     background: Path | None = None
     language: str = ""
+    fit: Fit = DEFAULT_FIT
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def render_slide(slide: Slide, target: Path, width: int, height: int) -> dict[st
 
     Raises RenderFailed when the background image cannot be read.
     """
-    image = _background(slide.background, width, height)
+    image = _background(slide.background, width, height, slide.fit)
     draw = ImageDraw.Draw(image)
     unit = height / 100
     margin = round(width * 0.07)
@@ -91,14 +95,15 @@ def render_slide(slide: Slide, target: Path, width: int, height: int) -> dict[st
         "dimensions": [width, height],
         "format": "png",
         "generation_method": "pillow-slide" if slide.background is None else "pillow-over-image",
+        **({"fit": slide.fit} if slide.background is not None else {}),
         "font": font_name("regular", slide.body or slide.title, slide.language),
     }
 
 
-def _background(path: Path | None, width: int, height: int) -> Image.Image:
+def _background(path: Path | None, width: int, height: int, fit: Fit) -> Image.Image:
     if path is not None:
         try:
-            picture = ImageOps.fit(open_rgb(path, BACKGROUND_TOP), (width, height))
+            picture = fit_picture(open_rgb(path, BACKGROUND_TOP), (width, height), fit)
         except (OSError, UnidentifiedImageError) as exc:
             raise RenderFailed(f"cannot read the scene image {path}: {exc}") from exc
         # Darken the picture so white text stays readable on any image.

@@ -21,12 +21,14 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, with_caption
+from reelflow.engine.clips import clip_frames
 from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.encoder import EncoderSettings, H264Segment
 from reelflow.engine.kenburns import FrameSink, zoom_frames
@@ -156,7 +158,20 @@ def blend(leaving: np.ndarray, entering: np.ndarray, weight: float) -> bytes:
 def frames_of(shot: Shot, first: int, count: int, settings: EncoderSettings,
               position: CaptionPosition) -> Iterator[np.ndarray]:
     """Yields frames ``first`` to ``first + count - 1`` of ``shot`` as it shows them, each a
-    flat yuv420p array: its picture with the caption of that frame, zoomed if it zooms."""
+    flat yuv420p array: its picture (or its clip's) with the caption of that frame, zoomed if
+    it zooms."""
+    if shot.clip is not None:
+        # A clip plays from its scene's start: frame n shows the clip at n / fps seconds.
+        played = clip_frames(shot.clip, shot.frames, shot.captions, settings, position,
+                             shot.language)
+        try:
+            for data in islice(played, first, first + count):
+                yield np.frombuffer(data, np.uint8)
+        finally:
+            close = getattr(played, "close", None)
+            if close is not None:
+                close()  # the clip's decoder, which the generator holds open
+        return
     picture = load_picture(shot.image, settings)
     span = shot.motion_frames or shot.frames
     if shot.motion == "kenburns" and span > 1:

@@ -25,12 +25,13 @@ from reelflow.services.jobs import describe_failure
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
 from reelflow.services.shots import encoder_for
+from reelflow.services.soundtrack import SoundtrackWriter
 from reelflow.settings import Settings
 from reelflow.tasks.accounting import account_storage
 from reelflow.tasks.compose import join_video, plan_videos
 from reelflow.tasks.hooks import job_cancelled, job_crashed, job_failed
 from reelflow.tasks.jobs import Progress, complete_job, enter_stage, fail_job, start_job
-from reelflow.tasks.media import bring_music
+from reelflow.tasks.media import bring_music, link_library
 from reelflow.tasks.render_slot import RENDER_LIMIT, render_slot
 from reelflow.tasks.run_info import publish_report, refuse, run_name, tag_run
 from reelflow.tasks.scripts import store_script
@@ -38,6 +39,8 @@ from reelflow.tasks.verify import verify_video
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
@@ -53,6 +56,8 @@ from reelflow.vocabulary import (
     TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     Resolution,
@@ -81,6 +86,8 @@ def generate_video(
     caption_position: CaptionPosition = DEFAULT_CAPTION_POSITION,
     poster_scene: Annotated[int, Field(ge=1, le=MAX_SCENES)] = 1,
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE_PATTERN)] = DEFAULT_LANGUAGE,
+    fit: Fit = DEFAULT_FIT,
+    clip_audio: ClipAudio = DEFAULT_CLIP_AUDIO,
     music: Annotated[str, Field(max_length=1024)] = "",
     music_volume: Annotated[float, Field(ge=MUSIC_VOLUME_RANGE[0],
                                          le=MUSIC_VOLUME_RANGE[1])] = DEFAULT_MUSIC_VOLUME,
@@ -127,6 +134,11 @@ def generate_video(
         language: The script's language, a tag such as en, fr, ja, zh-TW, ar or he: English
             narrates offline with Piper, any other language with gtts (needs the network);
             the script's own setting wins over the default.
+        fit: How a scene's own picture fills the frame: cover (cropped to fill) or contain
+            (whole, centred on a blurred copy of itself); a scene's own fit, then the
+            script's setting, win over the default.
+        clip_audio: A scene clip's own sound: mute, or mix (under the narration); a scene's
+            own clip_audio, then the script's setting, win over the default.
         music: Background music: a sound file in the media root's uploads or stock folders
             (e.g. audio/uploads/theme.mp3), asset:<uuid> or stock:<id or tag>; looped or
             trimmed to the video, lowered while someone speaks. Empty: the script's own, or
@@ -149,7 +161,7 @@ def generate_video(
             motion=motion, formats=formats, caption_position=caption_position,
             poster_scene=poster_scene, language=language, music=music,
             music_volume=music_volume, transition=transition,
-            transition_seconds=transition_seconds))
+            transition_seconds=transition_seconds, fit=fit, clip_audio=clip_audio))
     except InvalidScript as exc:
         # Returned, not raised: the run ends FAILED with this one message and no traceback.
         return refuse(f"invalid script: {exc}")
@@ -166,11 +178,13 @@ def generate_video(
         "poster_scene": render.poster_scene, "fps": render.fps, "tts": render.tts,
         "language": render.language, "music": render.music,
         "music_volume": render.music_volume, "transition": render.transition,
-        "transition_seconds": render.transition_seconds,
+        "transition_seconds": render.transition_seconds, "fit": render.fit,
+        "clip_audio": render.clip_audio,
         "scenes": len(parsed.scenes)})
     meter = ResourceMeter().start()
     stages: dict[str, float] = {}
     runs: SceneRuns | None = None
+    soundtrack: SoundtrackWriter | None = None
     try:
         with JobHeartbeat(settings, job_id, settings.heartbeat_seconds), ExitStack() as held:
             progress = Progress(settings, job_id)
@@ -187,17 +201,22 @@ def generate_video(
             tune = bring_music.submit(settings.without_tokens(), job_id, accepted.music) \
                 if accepted.music else None
             runs = submit_scenes(settings, job_id, parsed.title, parsed.scenes,
-                                 accepted.images, render, encoder, tune)
-            scenes = SceneProgress(runs, progress)
+                                 accepted.images, render, encoder, tune,
+                                 sounds=accepted.sounds, clips=accepted.clips)
+            minimums = [scene.duration for scene in parsed.scenes]
+            if runs.sound is None:  # no music or clip sound to mix: encoded as it is spoken
+                soundtrack = SoundtrackWriter(settings, job_id, minimums, render)
+            scenes = SceneProgress(runs, progress, soundtrack)
             narrations, _ = scenes.media()
             stages["media_generation_seconds"] = round(time.perf_counter() - clock, 3)
             clock = time.perf_counter()
             enter_stage(settings, job_id, JobStatus.VIDEO_COMPOSITION)
-            minimums = [scene.duration for scene in parsed.scenes]
             planned = plan_videos(settings, job_id, parsed.title, narrations, minimums, render)
             pieces, sound = scenes.shots()
             plan = join_video(settings, job_id, parsed.title, narrations, minimums, planned,
                               pieces, sound, render, encoder)
+            if accepted.library_assets:  # used in place, never copied: the videos link them
+                link_library(settings, job_id, accepted.library_assets)
             stages["composition_seconds"] = round(time.perf_counter() - clock, 3)
             progress.report(88, "video joined and muxed")
             clock = time.perf_counter()
@@ -216,6 +235,8 @@ def generate_video(
         raise
     except BaseException as exc:
         meter.stop()
+        if soundtrack is not None:
+            soundtrack.abandon()
         if runs is not None:
             runs.settle()  # no task may write into the job's folders once they are cleaned
         fail_job(settings, job_id, describe_failure(exc, settings.media_root))

@@ -15,6 +15,10 @@ Motion = Literal["none", "kenburns"]
 SpeechEngineName = Literal["piper", "gtts"]
 VideoFormat = Literal["mp4", "webm"]
 CaptionPosition = Literal["top", "center", "bottom"]
+# A scene's picture: cropped to fill the frame, or whole over a blurred copy of itself.
+Fit = Literal["cover", "contain"]
+# A scene clip's own sound: dropped, or mixed under the narration.
+ClipAudio = Literal["mute", "mix"]
 Transition = Literal["cut", "crossfade"]
 # Where a job's per-scene tasks run: threads of the flow's process, or a Dask cluster.
 TaskRunnerName = Literal["thread", "dask"]
@@ -31,6 +35,8 @@ CAPTION_POSITIONS: tuple[CaptionPosition, ...] = get_args(CaptionPosition)
 TRANSITIONS: tuple[Transition, ...] = get_args(Transition)
 TASK_RUNNERS: tuple[TaskRunnerName, ...] = get_args(TaskRunnerName)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
+FITS: tuple[Fit, ...] = get_args(Fit)
+CLIP_AUDIOS: tuple[ClipAudio, ...] = get_args(ClipAudio)
 
 DEFAULT_QUALITY: Quality = "standard"
 DEFAULT_CAPTIONS: Captions = "soft"
@@ -39,6 +45,8 @@ DEFAULT_SPEECH_ENGINE: SpeechEngineName = "piper"
 DEFAULT_FORMATS: tuple[VideoFormat, ...] = ("mp4",)
 DEFAULT_CAPTION_POSITION: CaptionPosition = "bottom"
 DEFAULT_RESOLUTION: Resolution = "1280x720"
+DEFAULT_FIT: Fit = "cover"
+DEFAULT_CLIP_AUDIO: ClipAudio = "mute"
 DEFAULT_TRANSITION: Transition = "cut"
 # Seconds a crossfade takes, and the range a script may ask for.
 DEFAULT_TRANSITION_SECONDS = 0.5

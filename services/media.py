@@ -40,15 +40,20 @@ def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
 
 def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: str,
          scene: Scene, render: RenderSettings, image: SceneImage | None) -> Path:
-    """Draws scene ``index``'s slide (over the scene's checked picture, if it has one) and
-    records it; returns the slide's path. The picture is copied into the job's folder and
-    recorded first. Raises RenderFailed when the picture changed since it was checked.
+    """Draws scene ``index``'s slide (over the scene's checked picture, if it has one, fitted
+    as the scene says) and records it; returns the slide's path. A picture named by a path is
+    copied into the job's folder and recorded first; a library one (``stock:``/``asset:``) is
+    read where it is. Raises RenderFailed when the picture changed since it was checked.
     """
     media = layout(settings)
-    background = _copy_picture(settings, media, job_id, index, image) if image else None
+    background = None
+    if image is not None:
+        background = Path(image.path) if image.asset_id is not None else \
+            _copy_picture(settings, media, job_id, index, image)
     target = media.slide(job_id, index)
     slide = Slide(title=title, heading=scene.heading, body=scene.narration, index=index,
-                  count=count, background=background, language=render.language)
+                  count=count, background=background, language=render.language,
+                  fit=scene.fit_in(render))
     metadata = render_slide(slide, target, render.width, render.height)
     record_file(settings, job_id, target, AssetType.IMAGE, SourceType.GENERATED, None,
                 {**metadata, "scene": index + 1})

@@ -72,12 +72,14 @@ def job_files(settings: Settings, job_id: uuid.UUID) -> list[dict[str, Any]]:
 
 def job_detail(settings: Settings, job_id: uuid.UUID) -> dict[str, Any]:
     """Returns one job with its videos (``video``: the first), its posters and caption files
-    (``files``) and all its assets; raises NotFound."""
+    (``files``), all its assets, and the library items (stock, uploads) its videos use in
+    place (``library``); raises NotFound."""
     with database(settings).unit_of_work(read_only=True) as uow:
         job = uow.jobs.get(job_id)
-        videos = [video_dict(video)
-                  for video in ordered_videos(job, uow.videos.for_job(job_id))]
+        rows = ordered_videos(job, uow.videos.for_job(job_id))
+        videos = [video_dict(video) for video in rows]
         assets = uow.assets.for_job(job_id)
+        used = {asset.id: asset for video in rows for asset in video.assets}
         return {
             "id": str(job.id), "status": str(job.status),
             "progress_percentage": job.progress_percentage,
@@ -88,6 +90,10 @@ def job_detail(settings: Settings, job_id: uuid.UUID) -> dict[str, Any]:
             "video": videos[0] if videos else None,
             "videos": videos,
             "files": [file_dict(asset) for asset in assets if is_job_file(asset)],
+            "library": [{"id": str(a.id), "asset_type": str(a.asset_type),
+                         "source_type": str(a.source_type), "file_path": a.file_path,
+                         "tags": list((a.asset_metadata or {}).get("tags") or [])}
+                        for a in used.values()],
             "assets": [{
                 "id": str(a.id), "asset_type": str(a.asset_type),
                 "source_type": str(a.source_type), "file_path": a.file_path,

@@ -18,6 +18,8 @@ from reelflow.storage.references import resolve_in
 from reelflow.vocabulary import (
     DEFAULT_CAPTION_POSITION,
     DEFAULT_CAPTIONS,
+    DEFAULT_CLIP_AUDIO,
+    DEFAULT_FIT,
     DEFAULT_FORMATS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
@@ -104,7 +106,8 @@ def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
               language: str = DEFAULT_LANGUAGE, music: str = "",
               music_volume: float = DEFAULT_MUSIC_VOLUME,
               transition: str = DEFAULT_TRANSITION,
-              transition_seconds: float = DEFAULT_TRANSITION_SECONDS) -> dict[str, object]:
+              transition_seconds: float = DEFAULT_TRANSITION_SECONDS, fit: str = DEFAULT_FIT,
+              clip_audio: str = DEFAULT_CLIP_AUDIO) -> dict[str, object]:
     """Given a run's parameters (the generate-video flow's names and defaults), returns the
     settings that win over the script's own.
 
@@ -131,6 +134,8 @@ def overrides(*, title: str = "", resolution: str = DEFAULT_RESOLUTION,
         "transition": _unless_default(transition, DEFAULT_TRANSITION),
         "transition_seconds": None if transition_seconds == DEFAULT_TRANSITION_SECONDS
         else transition_seconds,
+        "fit": _unless_default(fit, DEFAULT_FIT),
+        "clip_audio": _unless_default(clip_audio, DEFAULT_CLIP_AUDIO),
     }
     return {key: value for key, value in given.items() if value is not None}
 

@@ -96,7 +96,8 @@ def snapshot(database: Database, media: MediaLayout) -> Snapshot:
                 raise StorageError("the media storage records are missing; open the database "
                                    "with its media root first")
             return Snapshot(jobs=[job_record(row) for row in uow.media.jobs()],
-                            assets=asset_records(uow.media.assets(), media),
+                            assets=asset_records(uow.media.assets(), media,
+                                                 uow.library.in_use()),
                             videos=video_records(uow.media.videos(), media),
                             policies=policies)
     except (DatabaseError, OSError) as exc:
@@ -116,9 +117,11 @@ def job_record(row: JobRow) -> JobRecord:
                      row.status == JobStatus.FAILED, ended)
 
 
-def asset_records(rows: list[AssetRow], media: MediaLayout) -> list[AssetRecord]:
+def asset_records(rows: list[AssetRow], media: MediaLayout,
+                  in_use: set[uuid.UUID] | None = None) -> list[AssetRecord]:
+    used = in_use or set()
     return [AssetRecord(row.id, row.job_id, row.file_path, media.storage_type_of(row.file_path),
-                        row.recorded_size) for row in rows]
+                        row.recorded_size, row.id in used) for row in rows]
 
 
 def video_records(rows: list[VideoRow], media: MediaLayout) -> list[VideoRecord]:

@@ -86,6 +86,12 @@ class MediaLayout:
         folder = self.folder(StorageType.IMAGES) / str(job_id)
         return folder / f"scene-{index + 1:03d}-source{suffix.lower()}"
 
+    def scene_clip(self, job_id: uuid.UUID, index: int, suffix: str) -> Path:
+        """The job's copy of scene ``index``'s video clip (a clip from a path, not the
+        library's): ``videos/<job id>/scene-001-clip.mp4``."""
+        folder = self.folder(StorageType.VIDEOS) / str(job_id)
+        return folder / f"scene-{index + 1:03d}-clip{suffix.lower()}"
+
     def uploads(self, kind: StorageType) -> Path:
         """Returns the folder of uploaded files of one storage type (images, audio, videos)."""
         return self.folder(kind) / UPLOADS_FOLDER
@@ -119,7 +125,8 @@ class MediaLayout:
         and its parts folder.
         """
         found = [self.scratch(job_id)]
-        for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent):
+        for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent,
+                       self.scene_clip(job_id, 0, "").parent):
             found += folder.glob(f"{PARTIAL_PREFIX}*")
             found += [path for path in folder.glob("*") if str(path) not in recorded
                       and not path.name.startswith(PARTIAL_PREFIX)]

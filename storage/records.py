@@ -42,13 +42,15 @@ class DiskFile:
 
 @dataclass(frozen=True)
 class AssetRecord:
-    """A media asset row; storage_type is None when its file is outside the media root."""
+    """A media asset row; storage_type is None when its file is outside the media root.
+    ``in_use``: a video uses it in place (a stock item or an upload a script named)."""
 
     id: uuid.UUID
     job_id: uuid.UUID
     path: str
     storage_type: StorageType | None
     recorded_size: int | None = None
+    in_use: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Owners:
         for asset in assets:
             self.assets_by_path[asset.path].append(asset)
         self.video_by_path = {video.path: video for video in videos}
+        self.in_use = {asset.path for asset in assets if asset.in_use}
         self.jobs_with_completed_video = {
             video.job_id for video in videos if video.completed and video.job_id is not None
         }

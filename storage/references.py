@@ -117,6 +117,12 @@ def _resolve_asset(text: str, shown: str, roots: ReadRoots,
     return Resolved(_checked(path, path, shown, roots), asset_id, source_type)
 
 
+def confine(path: str, written: str, roots: ReadRoots) -> Path:
+    """Given the file of a library asset (``written``: the reference that named it), returns
+    its real path when it lies inside the allowed roots and is a regular file; raises
+    InvalidScript quoting ``written`` otherwise."""
+    shown = repr(written if len(written) <= 120 else written[:117] + "...")
+    return _checked(path, path, shown, roots)
 def _resolve_stock(key: str, shown: str, roots: ReadRoots,
                    stock: StockLookup | None) -> Resolved:
     if not key or "\x00" in key:

@@ -12,6 +12,8 @@ The rules, in the order they are applied:
   period: STALE_PARTIAL.
 - temp/: files older than the TEMP policy's max_age_days: EXPIRED; a finished (or unknown)
   job's scratch files older than the grace period: STALE_TEMP.
+- A library file (a stock item, an upload) that a video uses in place is never touched while
+  any video does (``video_assets``); deleting the video ends the use.
 - Recorded files, speech-cache files and stock files older than their type's max_age_days:
   EXPIRED, except completed videos while preserve_completed_videos is true, and the files
   beside a job's completed video (its posters and caption files), which live as long as it.
@@ -238,6 +240,8 @@ class _Planner:
                 self.doom(video, Reason.EXPIRED)
         elif self.owners.is_companion(file, owners):
             return  # a completed video's poster or caption file: it goes with the video's job
+        elif file.path in self.owners.in_use:
+            return  # a library file a video uses: kept while any video does
         elif recorded or file.cache or file.storage_type == StorageType.STOCK:
             if rules.expired(age):
                 self.add(file, Reason.EXPIRED, owners)
@@ -285,7 +289,8 @@ class _Planner:
         # Why the checks: a stock file, or a file another job shares, is not the job's to take.
         for job in wanted:
             for file, owners in by_owner.get(job, ()):
-                if file.storage_type != StorageType.STOCK and owners <= self.doomed.keys():
+                if (file.storage_type != StorageType.STOCK and owners <= self.doomed.keys()
+                        and file.path not in self.owners.in_use):
                     self.add(file, Reason.WITH_JOB, owners)
 
     def fit_under_cap(self, kind: StorageType) -> None:
@@ -322,6 +327,8 @@ class _Planner:
             return False  # a fresh partial is being written; a stale one is already planned
         if self.owners.is_companion(file, self.owners.of(file)):
             return False  # goes when its video goes for space, with the job
+        if file.path in self.owners.in_use:
+            return False  # a video uses it
         recorded = file.path in self.owners.assets_by_path
         return (recorded or file.cache or file.storage_type == StorageType.STOCK
                 or self.now - file.mtime > self.grace)

@@ -30,12 +30,13 @@ from reelflow.settings import Settings
       retry_delay_seconds=2, cache_policy=NO_CACHE)
 def encode_shot(settings: Settings, job_id: uuid.UUID, number: int,
                 narrations: Sequence[Narration], minimums: Sequence[float | None], slide: Path,
-                render: RenderSettings, encoder: EncoderSettings, fade_after: int = 0) -> Piece:
+                render: RenderSettings, encoder: EncoderSettings, fade_after: int = 0,
+                clip: Path | None = None) -> Piece:
     """Encodes scene ``number``'s (from 1) shot, given the narrations of scenes 1 to
-    ``number`` and its slide, into the job's scratch folder, its last ``fade_after`` frames
-    left to a crossfade. Raises RenderFailed."""
+    ``number`` and its slide (or the clip it plays), into the job's scratch folder, its last
+    ``fade_after`` frames left to a crossfade. Raises RenderFailed."""
     return shots.encode_scene(settings, job_id, number - 1, narrations, minimums, slide,
-                              render, encoder, fade_after)
+                              render, encoder, fade_after, clip)
 
 
 @task(name="encode-crossfade", task_run_name="encode crossfade {number}", retries=1,
@@ -43,21 +44,25 @@ def encode_shot(settings: Settings, job_id: uuid.UUID, number: int,
 def encode_crossfade(settings: Settings, job_id: uuid.UUID, number: int,
                      narrations: Sequence[Narration], minimums: Sequence[float | None],
                      leaving: Path, entering: Path, render: RenderSettings,
-                     encoder: EncoderSettings) -> Piece | None:
+                     encoder: EncoderSettings, leaving_clip: Path | None = None,
+                     entering_clip: Path | None = None) -> Piece | None:
     """Encodes the crossfade from scene ``number`` (from 1) into the next, given the
-    narrations of scenes 1 to ``number + 1`` and both slides. Raises RenderFailed."""
+    narrations of scenes 1 to ``number + 1``, both slides and the clips they play, if any.
+    Raises RenderFailed."""
     return crossfades.encode_fade(settings, job_id, number - 1, narrations, minimums, leaving,
-                                  entering, render, encoder)
+                                  entering, render, encoder, leaving_clip, entering_clip)
 
 
 @task(name="mix-narration", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Narration],
                   minimums: Sequence[float | None], render: RenderSettings,
-                  music: Path | None = None) -> Soundtrack:
-    """Joins every narration over the timeline, mixes the job's music under it, encodes it
-    once per format and writes the soft captions, into the job's scratch folder. Raises
-    RenderFailed."""
-    return soundtrack.mix_narration(settings, job_id, narrations, minimums, render, music)
+                  music: Path | None = None, clips: Sequence[Path | None] = ()
+                  ) -> Soundtrack:
+    """Joins every narration over the timeline, mixes the job's music and the sound of each
+    scene's clip in ``clips`` under it, encodes it once per format and writes the soft
+    captions, into the job's scratch folder. Raises RenderFailed."""
+    return soundtrack.mix_narration(settings, job_id, narrations, minimums, render, music,
+                                    clips)
 
 
 @task(name="plan-videos", retries=2, retry_delay_seconds=1)

@@ -145,7 +145,8 @@ async def start_job(request: Request, job: StartJob,
         "formats": job.formats, "caption_position": job.caption_position,
         "poster_scene": job.poster_scene, "language": job.language, "music": job.music,
         "music_volume": job.music_volume, "transition": job.transition,
-        "transition_seconds": job.transition_seconds}
+        "transition_seconds": job.transition_seconds, "fit": job.fit,
+        "clip_audio": job.clip_audio}
     parameters = {key: value for key, value in parameters.items() if value is not None}
     chosen: dict[str, Any] = {key: value for key, value in parameters.items()
                               if key not in ("script", "session_id")}

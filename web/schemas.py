@@ -15,6 +15,8 @@ from reelflow.vocabulary import (
     TRANSITION_SECONDS_RANGE,
     CaptionPosition,
     Captions,
+    ClipAudio,
+    Fit,
     Motion,
     Quality,
     Transition,
@@ -62,6 +64,10 @@ class StartJob(BaseModel):
                                              le=TRANSITION_SECONDS_RANGE[1],
                                              allow_inf_nan=False,
                                              description="a crossfade's length in seconds")
+    fit: Fit | None = Field(default=None, description="how scene pictures fill the frame: "
+                            "cover (cropped) or contain (whole, on a blurred fill)")
+    clip_audio: ClipAudio | None = Field(default=None, description="a scene clip's own sound: "
+                                         "mute, or mix (under the narration)")
     session_id: str = Field(default="default", pattern=SESSION_PATTERN)
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200,
                                         description="The same key twice starts one job.")

@@ -72,3 +72,8 @@ def show_job(args: argparse.Namespace, settings: Settings) -> None:
         duration = f"{asset['duration']:.2f} s" if asset["duration"] else ""
         print(f"  {asset['asset_type']:12} {asset['source_type']:14} {duration:>9}  "
               f"{asset['url_path']}")
+    if detail["library"]:
+        print(f"library items used in place: {len(detail['library'])}")
+        for item in detail["library"]:
+            print(f"  {item['asset_type']:12} {item['source_type']:14} {item['id']}  "
+                  f"{', '.join(item['tags'])}")

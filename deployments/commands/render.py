@@ -17,6 +17,7 @@ from reelflow.settings import Settings
 from reelflow.vocabulary import (
     CAPTION_POSITIONS,
     CAPTIONS,
+    CLIP_AUDIOS,
     DEFAULT_CAPTIONS,
     DEFAULT_LANGUAGE,
     DEFAULT_MOTION,
@@ -25,6 +26,7 @@ from reelflow.vocabulary import (
     DEFAULT_RESOLUTION,
     DEFAULT_SPEECH_ENGINE,
     DEFAULT_TRANSITION_SECONDS,
+    FITS,
     MOTIONS,
     QUALITIES,
     SPEECH_ENGINES,
@@ -72,6 +74,12 @@ def add_job_options(command: Any) -> None:
                          help="the script's language, e.g. en, fr, ja, ar (default "
                               f"{DEFAULT_LANGUAGE}): English narrates offline with piper, "
                               "other languages with gtts (needs the network)")
+    command.add_argument("--fit", choices=FITS,
+                         help="how scene pictures fill the frame: cover (cropped to fill) or "
+                              "contain (whole, on a blurred fill); default cover")
+    command.add_argument("--clip-audio", choices=CLIP_AUDIOS,
+                         help="a scene clip's own sound: mute, or mix it under the narration; "
+                              "default mute")
     command.add_argument("--music", metavar="FILE",
                          help="background music: a sound file (in the script's folder or "
                               "the media root's uploads or stock), asset:ID or stock:ID/TAG")
@@ -146,7 +154,8 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
         "include_audio": False if args.no_audio else None, "captions": args.captions,
         "motion": args.motion, "formats": args.formats,
         "caption_position": args.caption_position, "poster_scene": args.poster_scene,
-        "language": args.language, "music": _music(args.music),
+        "language": args.language, "fit": args.fit, "clip_audio": args.clip_audio,
+        "music": _music(args.music),
         "music_volume": args.music_volume, "transition": args.transition,
         "transition_seconds": args.transition_seconds,
     }

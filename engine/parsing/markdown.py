@@ -79,10 +79,10 @@ def _parse_markdown(text: str) -> _Draft:
     if not scenes:
         raise InvalidScript("script has no narration: write at least one paragraph of text")
     draft.data["scenes"] = [scene for scene, _, _ in scenes]
-    for index, (_, line, image_line) in enumerate(scenes):
+    for index, (_, line, media_lines) in enumerate(scenes):
         draft.lines[("scenes", index)] = line
-        if image_line:
-            draft.lines[("scenes", index, "image")] = image_line
+        for name, media_line in media_lines.items():
+            draft.lines[("scenes", index, name)] = media_line
     return draft
 
 
@@ -119,11 +119,12 @@ def _merge(paragraphs: list[_Unit], heading: str | None, line: int) -> _Unit:
     return unit
 
 
-def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int, int]]:
-    """Given candidate scenes, returns (raw scene, its line, its image's line or 0) triples;
-    image-only units are hints for the next scene."""
-    scenes: list[tuple[dict[str, Any], int, int]] = []
-    pending: list[tuple[str, int]] = []
+def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int, dict[str, int]]]:
+    """Given candidate scenes, returns (raw scene, its line, the line of each media field)
+    triples; units with media and no text are media for the next scene (or, at the end, for
+    the last one)."""
+    found: list[tuple[dict[str, Any], int, list[tuple[str, str, int]]]] = []
+    pending: list[tuple[str, str, int]] = []
     for unit in units:
         narration = " ".join(part for part in unit.text if part)
         if not narration and unit.heading is None:
@@ -134,21 +135,45 @@ def _scenes(units: list[_Unit]) -> list[tuple[dict[str, Any], int, int]]:
         scene: dict[str, Any] = {"narration": narration}
         if unit.heading is not None:
             scene["heading"] = unit.heading
-        images, pending = pending + unit.images, []
-        scenes.append((scene, unit.line, _set_image(scene, images)))
-    if pending and scenes:
-        last, line, image_line = scenes[-1]
-        images = [(last["image"], image_line), *pending] if "image" in last else pending
-        scenes[-1] = (last, line, _set_image(last, images))
-    return scenes
+        found.append((scene, unit.line, pending + unit.images))
+        pending = []
+    if pending and found:
+        found[-1][2].extend(pending)
+    return [(scene, line, _set_media(scene, media)) for scene, line, media in found]
 
 
-def _set_image(scene: dict[str, Any], images: list[tuple[str, int]]) -> int:
-    """Sets the scene's one image; returns its line (0: no image)."""
-    if len(images) > 1:
-        where = ", ".join(f"line {line}" for _, line in images if line)
-        raise InvalidScript(f"a scene can show one image, found {len(images)} ({where})")
-    if images:
-        scene["image"] = images[0][0]
-        return images[0][1]
-    return 0
+# An image's alt text can say what the file is and how to show it: its first word "clip"
+# (a video clip) or "audio" (recorded narration), and any of the option words below.
+# ``![clip mix](beach.mp4)``, ``![contain](chart.png)``, ``![audio](me.wav)``.
+MEDIA_WORDS = {"clip": "clip", "audio": "audio"}
+OPTION_WORDS = {"cover": ("fit", "cover"), "contain": ("fit", "contain"),
+                "mute": ("clip_audio", "mute"), "mix": ("clip_audio", "mix")}
+
+
+def media_field(alt: str) -> tuple[str, dict[str, str]]:
+    """Given an image's alt text, returns the scene field its file fills (image, clip or
+    audio) and the options it names (fit, clip_audio)."""
+    words = [word.strip(":,;.").lower() for word in alt.split()]
+    kind = MEDIA_WORDS.get(words[0], "image") if words else "image"
+    options = dict(OPTION_WORDS[word] for word in words if word in OPTION_WORDS)
+    return kind, options
+
+
+def _set_media(scene: dict[str, Any], images: list[tuple[str, str, int]]) -> dict[str, int]:
+    """Sets the scene's image, clip and audio (one of each); returns each field's line."""
+    lines: dict[str, int] = {}
+    found: dict[str, list[int]] = {}
+    for alt, path, line in images:
+        kind, options = media_field(alt)
+        found.setdefault(kind, []).append(line)
+        scene[kind] = path
+        scene.update(options)
+        if line:
+            lines[kind] = line
+    for kind, where in found.items():
+        if len(where) > 1:
+            noun = {"image": "show one image", "clip": "play one clip",
+                    "audio": "have one recorded narration"}[kind]
+            shown = ", ".join(f"line {line}" for line in where if line)
+            raise InvalidScript(f"a scene can {noun}, found {len(where)} ({shown})")
+    return lines

@@ -18,18 +18,19 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _IMAGE = re.compile(
-    r"!\[[^\[\]]*\]\(\s*(<[^<>]*>|[^\s()<]+)(?:\s+(?:\"[^\"()]*\"|'[^'()]*'))?\s*\)"
+    r"!\[([^\[\]]*)\]\(\s*(<[^<>]*>|[^\s()<]+)(?:\s+(?:\"[^\"()]*\"|'[^'()]*'))?\s*\)"
 )
 
 
 @dataclass
 class _Unit:
-    """A candidate scene: a headed section, or (in a document without sections) a paragraph."""
+    """A candidate scene: a headed section, or (in a document without sections) a paragraph.
+    ``images``: each ``![alt](path)`` as (alt text, path, line)."""
 
     line: int
     heading: str | None = None
     text: list[str] = field(default_factory=list)
-    images: list[tuple[str, int]] = field(default_factory=list)
+    images: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _read_paragraph(unit: _Unit, lines: list[tuple[int, str]]) -> None:
     for number, raw in lines:
         unquoted = re.sub(r"\\$", "", _QUOTE.sub("", raw))  # trailing backslash: hard break
         for image in _IMAGE.finditer(unquoted):
-            unit.images.append((image.group(1).strip("<>").strip(), number))
+            unit.images.append((image.group(1), image.group(2).strip("<>").strip(), number))
         line = _IMAGE.sub("", unquoted)
         if _TABLE_RULE.match(line) and "-" in line and "|" in line:
             continue

@@ -158,3 +158,22 @@ def test_a_zooming_scene_keeps_its_pace_through_its_crossfade(tmp_path: Path) ->
     for i in range(6):  # inside: that zoom's own frame blended into the next scene's first
         w, off = weight(faded[24 + i], plain[24 + i], plain[30])
         assert w == pytest.approx((i + 1) / 7, abs=0.04) and off < 0.1 * distance, i
+
+
+def test_a_clip_scene_plays_on_through_its_crossfade(tmp_path: Path) -> None:
+    from reelflow.engine.ffmpeg import run_ffmpeg
+
+    clip = tmp_path / "clip.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", f"testsrc=size={SIZE[0]}x{SIZE[1]}:rate={FPS}:duration=3",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], what="making a clip")
+    slides = [slide(tmp_path / f"c{n}.png", 20 + n) for n in range(2)]
+    shots = [Shot(slides[0], 24, clip=clip), Shot(slides[1], 12)]
+    cut_video, faded_video = tmp_path / "cut.webm", tmp_path / "faded.webm"
+    render_video(shots, cut_video, fps=FPS, quality="high")
+    render_video(with_transitions(shots, 6), faded_video, fps=FPS, quality="high")
+    plain, faded = frames_of(cut_video), frames_of(faded_video)
+    assert len(plain) == len(faded) == 36
+    distance = float(np.sqrt(((plain[24] - plain[18]) ** 2).mean()))
+    for i in range(6):  # the clip's own frames, blended into the next scene's first
+        w, off = weight(faded[18 + i], plain[18 + i], plain[24])
+        assert w == pytest.approx((i + 1) / 7, abs=0.05) and off < 0.15 * distance, i

@@ -59,7 +59,7 @@ def test_a_job_on_a_two_worker_local_cluster_makes_the_same_video_as_the_thread_
         raise AssertionError("a per-scene task ran in the flow's process")
 
     for name in ("reelflow.services.shots.encode_piece", "reelflow.services.media.narrate",
-                 "reelflow.services.media.draw", "reelflow.services.soundtrack.mix_narration"):
+                 "reelflow.services.media.draw"):
         monkeypatch.setattr(name, not_here)
     dask = _render()
 

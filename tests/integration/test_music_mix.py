@@ -216,3 +216,30 @@ def test_music_longer_than_the_video_is_trimmed_to_its_exact_length_and_faded_ou
     middle = level(pcm, rate, 1.8, 2.2, MUSIC_HZ)
     assert level(pcm, rate, seconds - 0.1, seconds, MUSIC_HZ) < middle - 10
     assert level(pcm, rate, 0.0, 0.1, MUSIC_HZ) < middle - 10
+
+
+@pytest.mark.parametrize("include_audio", [True, False], ids=["with narration", "music alone"])
+def test_a_jobs_soundtrack_has_the_music_with_or_without_the_narration(
+        tmp_path: Path, include_audio: bool) -> None:
+    import uuid
+
+    from reelflow.engine.script import RenderSettings
+    from reelflow.services.soundtrack import mix_narration
+    from reelflow.settings import Settings
+
+    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+                        media_root=tmp_path / "media")
+    chain = SpeechChain([FakeEngine()])
+    narrations = [chain.narrate(text, tmp_path / f"n{n}.wav") for n, text in enumerate(TEXTS)]
+    render = RenderSettings(include_audio=include_audio, formats=("mp4", "webm"),
+                            captions="off")
+    track = mix_narration(settings, uuid.uuid4(), narrations, [None] * 3, render,
+                          music_file(tmp_path / "theme.flac"))
+    assert track.sounds is not None and set(track.sounds) == {"mp4", "webm"}
+    for sound in track.sounds.values():
+        pcm, rate, channels = decoded(sound)
+        assert channels == 2
+        voice = level(pcm, rate, 0.5, 0.9, VOICE_HZ)
+        assert (voice > -40) == include_audio  # the narration is there only when asked for
+        assert level(pcm, rate, 0.5, 0.9, MUSIC_HZ) > -80
+        assert -17.0 <= ebur128(sound)[0] <= -15.0

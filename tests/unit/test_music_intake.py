@@ -88,8 +88,8 @@ def test_music_outside_the_allowed_folders_or_that_is_not_sound_is_refused(
     assert "music 'notes.mp3': not an image, audio or video file" in refusal(
         settings, script("notes.mp3"), tmp_path / "show")
     assert refusal(settings, script("stock:calm"), tmp_path / "show") == (
-        "settings.music (line 2): music 'stock:calm': not found: no item of the stock library "
-        "has this id or tag")
+        "settings.music (line 2): music 'stock:calm': not found: no stock audio has this tag "
+        "(`reelflow stock list` shows the library)")
 
 
 def test_a_music_option_overrides_the_scripts_own(tmp_path: Path) -> None:

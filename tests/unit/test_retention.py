@@ -284,6 +284,35 @@ def test_removing_a_running_jobs_video_plans_nothing_and_a_jobless_video_goes_al
     assert result.kept_for_unfinished_jobs == 1
 
 
+def test_a_library_file_a_video_uses_is_kept_past_every_limit_until_no_video_uses_it() -> None:
+    ingest = uuid.uuid4()
+    jobs = [*JOBS, JobRecord(ingest, finished=True, ended_at=NOW - 400 * DAY)]
+    item = disk(S, f"{uuid.uuid4()}.png", age_days=400, size=5 * int(MB))
+    upload = disk(IMG, f"uploads/{uuid.uuid4()}.png", age_days=400)
+    strict = {**POLICIES, S: Policy(1, 1, True), IMG: Policy(1, 1, True)}
+    used = [AssetRecord(uuid.uuid4(), ingest, item.path, S, item.size, in_use=True),
+            AssetRecord(uuid.uuid4(), ingest, upload.path, IMG, upload.size, in_use=True)]
+    assert plan([item, upload], used, jobs=jobs, policies=strict).is_empty
+    unused = [AssetRecord(row.id, row.job_id, row.path, row.storage_type, row.recorded_size)
+              for row in used]
+    assert reasons(plan([item, upload], unused, jobs=jobs, policies=strict)) == {
+        item.path: Reason.EXPIRED, upload.path: Reason.EXPIRED}
+
+
+def test_a_job_that_goes_leaves_the_library_file_its_video_used() -> None:
+    ingest = uuid.uuid4()
+    jobs = [*JOBS, JobRecord(ingest, finished=True, ended_at=NOW - 40 * DAY)]
+    movie = disk(V, "talk-0123456789ab.mp4", age_days=40)
+    upload = disk(IMG, f"uploads/{uuid.uuid4()}.png", age_days=3)
+    rows = [AssetRecord(uuid.uuid4(), ingest, upload.path, IMG, upload.size, in_use=True),
+            # the same file also recorded by the job that used it: still not the job's to take
+            AssetRecord(uuid.uuid4(), DONE, upload.path, IMG, upload.size, in_use=True)]
+    result = plan([movie, upload], rows, [video(movie, DONE)], jobs=jobs,
+                  policies={**POLICIES, V: Policy(30, None, False)})
+    assert reasons(result) == {movie.path: Reason.EXPIRED}
+    assert DONE in result.jobs
+
+
 def test_files_named_after_a_running_jobs_video_are_kept_even_before_rows_record_them() -> None:
     # A worker writes a poster, caption files and partials before it records them; a cleanup
     # on another worker (even with no grace period) must take them for that job's.

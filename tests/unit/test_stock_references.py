@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from reelflow.errors import InvalidScript
-from reelflow.services.intake import stock_lookup
-from reelflow.settings import Settings
 from reelflow.storage.references import ReadRoots, resolve
 
 
@@ -19,12 +17,10 @@ def roots(tmp_path: Path) -> ReadRoots:
     return ReadRoots(script_folder=None, media_root=media, library=(media / "stock",))
 
 
-def test_without_a_stock_library_every_stock_reference_is_not_found(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}",
-                        media_root=tmp_path / "media")
+def test_a_stock_reference_the_library_does_not_hold_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(InvalidScript, match=r"^'stock:calm': not found: no item of the stock "
                                             r"library has this id or tag$"):
-        resolve("stock:calm", roots(tmp_path), stock=stock_lookup(settings))
+        resolve("stock:calm", roots(tmp_path), stock=lambda key: None)
     with pytest.raises(InvalidScript, match="not found"):
         resolve("stock:calm", roots(tmp_path))
 
