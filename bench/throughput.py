@@ -84,9 +84,26 @@ def one_round(env: dict[str, str], workdir: Path, workers: int, jobs: int, scene
         stop(*started)
     taken = [sum(f"submitting flow run '{run}'" in log.read_text() for run in runs)
              for log in logs]
+    seconds = video_seconds(env["REELFLOW_DATABASE_URL"], runs)
     return {"workers": workers, "jobs": jobs, "completed": states.count("COMPLETED"),
+            "video_s_per_job": round(seconds / max(1, jobs), 1),
             "wall_s": round(wall, 1), "jobs_per_hour": round(jobs / wall * 3600, 1),
             "per_worker": taken, "load_before": round(load, 2)}
+
+
+def video_seconds(url: str, runs: list[str]) -> float:
+    """The seconds of video the runs' jobs made, from the app database."""
+    import uuid
+
+    from reelflow.db.session import Database
+
+    database = Database.open(url, migrate=False)
+    try:
+        with database.unit_of_work(read_only=True) as uow:
+            return sum(sum(video.duration for video in uow.videos.for_job(uuid.UUID(run)))
+                       for run in runs)
+    finally:
+        database.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,12 +132,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(rows[-1]), flush=True)
         finally:
             stop(server)
-    print(f"{'workers':>7} {'jobs':>5} {'done':>5} {'wall s':>7} {'jobs/h':>7} "
-          f"{'per worker':>12} {'load':>5}")
+    print(f"{'workers':>7} {'jobs':>5} {'done':>5} {'video s/job':>11} {'wall s':>7} "
+          f"{'jobs/h':>7} {'per worker':>12} {'load':>5}")
     for row in rows:
-        print(f"{row['workers']:7d} {row['jobs']:5d} {row['completed']:5d} {row['wall_s']:7.1f} "
-              f"{row['jobs_per_hour']:7.1f} {row['per_worker']!s:>12} "
-              f"{row['load_before']:5.2f}")
+        print(f"{row['workers']:7d} {row['jobs']:5d} {row['completed']:5d} "
+              f"{row['video_s_per_job']:11.1f} {row['wall_s']:7.1f} {row['jobs_per_hour']:7.1f} "
+              f"{row['per_worker']!s:>12} {row['load_before']:5.2f}")
     return 0
 
 
