@@ -14,7 +14,8 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from reelflow.db.models import GeneratedVideo, MediaAsset, video_assets
+from reelflow.db.models import GeneratedVideo, MediaAsset, VideoGenerationJob, video_assets
+from reelflow.db.repositories import INGEST_KEY
 from reelflow.db.states import AssetType, SourceType
 
 LIBRARY_SOURCES = (SourceType.STOCK, SourceType.USER_UPLOADED)
@@ -31,10 +32,24 @@ class LibraryRepository:
         asset = self.session.get(MediaAsset, asset_id)
         return asset if asset is not None and asset.source_type in LIBRARY_SOURCES else None
 
+    def stock_item(self, asset_id: uuid.UUID) -> MediaAsset | None:
+        """Returns the item of the stock library with this id, or None (also for a job's
+        own copy of a stock file)."""
+        asset = self.get(asset_id)
+        if asset is None or asset.source_type != SourceType.STOCK:
+            return None
+        return asset if INGEST_KEY in (asset.job.composition_settings or {}) else None
+
     def stock(self, asset_type: AssetType | None = None) -> list[MediaAsset]:
-        """Returns the stock assets (of one type, if given) in the order they were added:
-        oldest first, then by id, so that "the first" is the same answer every time."""
-        query = select(MediaAsset).where(MediaAsset.source_type == SourceType.STOCK)
+        """Returns the items of the stock library (of one type, if given) in the order they
+        were added: oldest first, then by id, so that "the first" is the same answer every
+        time. Only the rows that brought an item in (their ingest job's) count: a job's own
+        copy of a stock file is recorded as STOCK too, and is not a library item."""
+        query = (select(MediaAsset)
+                 .join(VideoGenerationJob, MediaAsset.generation_job_id == VideoGenerationJob.id)
+                 .where(MediaAsset.source_type == SourceType.STOCK,
+                        VideoGenerationJob.composition_settings[INGEST_KEY].as_string()
+                        .is_not(None)))
         if asset_type is not None:
             query = query.where(MediaAsset.asset_type == asset_type)
         return list(self.session.scalars(

@@ -3,12 +3,14 @@ exist, while later scenes are still being spoken.
 
 Every task is submitted at once, with the futures it needs as arguments, so the task runner
 starts it when they are done: shot n waits for the narrations of scenes 1 to n (its frames
-come from them) and its slide (and its clip, placed); with music or a clip's sound to mix,
-the soundtrack waits for every narration (and the clips whose sound it mixes); without, the
-flow's own process encodes each narration as it comes (services/soundtrack.py). Nothing waits
-for all the shots but the join. They are submitted scene by scene (narration, slide, shot), so a
-runner that queues work in the order it was given, like a Dask cluster with fewer workers
-than tasks, encodes an early shot before it speaks a late scene.
+come from them) and its picture: its slide, or for a scene that plays a clip, the clip placed
+(no slide is drawn for it); the crossfade after shot n waits for what shot n + 1 does and for
+the picture of scene n; with music or a clip's sound to mix, the soundtrack waits for every
+narration (and the clips whose sound it mixes); without, the flow's own process encodes each
+narration as it comes (services/soundtrack.py). Nothing waits for all the shots but the join.
+They are submitted scene by scene (narration, picture, shot), so a runner that queues work in
+the order it was given, like a Dask cluster with fewer workers than tasks, encodes an early
+shot before it speaks a late scene.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class SceneRuns:
     """The futures of a job's per-scene tasks, each list in scene order."""
 
     narrations: list[PrefectFuture[Narration]]
-    slides: list[PrefectFuture[Path]]
+    slides: list[PrefectFuture[Path]]  # a clip scene's: its placed clip (it has no slide)
     shots: list[PrefectFuture[Piece]]
     sound: PrefectFuture[Soundtrack] | None  # None: the flow encodes the narration itself
     fades: list[PrefectFuture[Piece | None]] = field(default_factory=list)
@@ -59,13 +61,12 @@ def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Seq
                   encoder: EncoderSettings, music: PrefectFuture[Path] | None = None, *,
                   sounds: Sequence[SceneFootage | None] = (),
                   clips: Sequence[SceneFootage | None] = ()) -> SceneRuns:
-    """Submits every scene's narration (spoken, or its recording in ``sounds``), slide, clip
-    (``clips``) and shot, each crossfade between two scenes (when they crossfade) and the
-    soundtrack, with the job's ``music`` and the clips' mixed sound under it; returns their
-    futures at once. The tasks get the settings without the web server's tokens.
-
-    A scene that plays a clip cuts to and from its neighbours: a crossfade blends two still
-    pictures, and a clip has none to give."""
+    """Submits every scene's narration (spoken, or its recording in ``sounds``), slide or
+    clip (``clips``: a scene that plays a clip shows it instead of a slide, so none is drawn)
+    and shot, each crossfade between two scenes (when they crossfade; a clip plays on through
+    its own and is blended into or out of its neighbour's picture) and the soundtrack, with
+    the job's ``music`` and the clips' mixed sound under it; returns their futures at once.
+    The tasks get the settings without the web server's tokens."""
     count = len(scenes)
     minimums = [scene.duration for scene in scenes]
     settings = settings.without_tokens()
@@ -74,30 +75,29 @@ def submit_scenes(settings: Settings, job_id: uuid.UUID, title: str, scenes: Seq
     shots: list[PrefectFuture[Piece]] = []
     fades: list[PrefectFuture[Piece | None]] = []
     mixed: list[Any] = []  # per scene: its placed clip when its sound is mixed in, else None
+    placed_clips: list[Any] = []  # per scene: its placed clip, else None
     fade = fade_frames(render)
-    playing = [bool(clips and clips[n]) for n in range(count)]
-    cut = render.model_copy(update={"transition": "cut"})
     for number, (scene, image) in enumerate(zip(scenes, images, strict=True), start=1):
         recording = sounds[number - 1] if sounds else None
         clip = clips[number - 1] if clips else None
         narrations.append(narrate_scene.submit(settings, job_id, number, scene, render,
                                                recording))
-        slides.append(draw_slide.submit(settings, job_id, number, count, title, scene, render,
-                                        image))
         placed = place_clip.submit(settings, job_id, number, clip) if clip else None
+        # A clip scene's picture is its clip: a slide drawn for it would never be seen.
+        slides.append(cast(Any, placed) if placed else draw_slide.submit(
+            settings, job_id, number, count, title, scene, render, image))
+        placed_clips.append(placed)
         mixed.append(placed if placed and scene.clip_audio_in(render) == "mix" else None)
-        fades_out = number < count and not (playing[number - 1] or playing[number])
         # Futures as arguments: Prefect passes their results (typed as the results, hence Any).
         shots.append(encode_shot.submit(settings, job_id, number,
                                         cast(Any, narrations[:number]), minimums[:number],
                                         cast(Any, slides[-1]), render, encoder,
-                                        fade if fades_out else 0, cast(Any, placed)))
+                                        fade if number < count else 0, cast(Any, placed)))
         if fade and number > 1:
-            fades_in = not (playing[number - 2] or playing[number - 1])
             fades.append(encode_crossfade.submit(
                 settings, job_id, number - 1, cast(Any, narrations[:number]),
-                minimums[:number], cast(Any, slides[-2]), cast(Any, slides[-1]),
-                render if fades_in else cut, encoder))
+                minimums[:number], cast(Any, slides[-2]), cast(Any, slides[-1]), render,
+                encoder, placed_clips[-2], placed_clips[-1]))
     sound = mix_narration.submit(settings, job_id, cast(Any, narrations), minimums, render,
                                  cast(Any, music), mixed) \
         if music is not None or any(placed is not None for placed in mixed) else None

@@ -75,9 +75,11 @@ def resolve_library(settings: Settings, reference: str, kind: MediaKind) -> Libr
         if stock and asset_id is None:  # a tag: the first stock item of the kind that has it
             asset = next((item for item in uow.library.stock(ASSET_TYPE_OF[kind])
                           if text.lower() in _tags(item)), None)
-        if asset is not None and stock and asset.source_type != SourceType.STOCK:
-            raise InvalidScript(f"{shown}: this asset is an upload, not a stock item; write "
-                                f"asset:{asset.id}")
+        elif stock and asset is not None and uow.library.stock_item(asset.id) is None:
+            if asset.source_type == SourceType.USER_UPLOADED:
+                raise InvalidScript(f"{shown}: this asset is an upload, not a stock item; "
+                                    f"write asset:{asset.id}")
+            asset = None  # a job's own copy of a stock file is no stock item
         if asset is None:
             what = (f"stock {_NOUN[kind]} has this tag" if stock and asset_id is None
                     else "stock item has this id" if stock else "uploaded or stock asset has "

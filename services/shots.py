@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,14 +67,15 @@ def encoder_for(render: RenderSettings, scenes: int) -> EncoderSettings:
 
 
 def scene_shot(index: int, narrations: Sequence[Narration], minimums: Sequence[float | None],
-               slide: Path, render: RenderSettings) -> Shot:
+               slide: Path, render: RenderSettings, clip: Path | None = None) -> Shot:
     """Scene ``index``'s (from 0) whole shot, given the narrations of scenes 0 to ``index``
-    (or more) and its slide: its frames and burned-in captions from the timeline."""
+    (or more) and its slide (or the ``clip`` it plays): its frames and burned-in captions
+    from the timeline."""
     slots = timeline(narrations, minimums, render)
     slot = slots[index]
     spans = spans_for(cues(narrations, slots), slot.start_frame, slot.frames, render.fps) \
         if render.captions == "burned" else ()
-    return Shot(slide, slot.frames, spans, render.motion, render.language)
+    return Shot(slide, slot.frames, spans, render.motion, render.language, clip=clip)
 
 
 def encode_scene(settings: Settings, job_id: uuid.UUID, index: int,
@@ -89,7 +89,7 @@ def encode_scene(settings: Settings, job_id: uuid.UUID, index: int,
     if len(narrations) != index + 1:
         raise RenderFailed(f"scene {index + 1}: its shot needs the narrations of scenes 1 to "
                            f"{index + 1}, got {len(narrations)}")
-    whole = replace(scene_shot(index, narrations, minimums, slide, render), clip=clip)
+    whole = scene_shot(index, narrations, minimums, slide, render, clip)
     shot = shortened(whole, fade_length(whole.frames, fade_after))
     folder = layout(settings).shots(job_id)
     folder.mkdir(parents=True, exist_ok=True)

@@ -87,8 +87,8 @@ def remove(settings: Settings, asset_id: uuid.UUID) -> dict[str, Any]:
     media = layout(settings)
     with database(settings).unit_of_work() as uow:
         uow.storage.lock(StorageType.STOCK)
-        asset = uow.library.get(asset_id)
-        if asset is None or asset.source_type != SourceType.STOCK:
+        asset = uow.library.stock_item(asset_id)
+        if asset is None:
             raise NotFound(f"no stock item with id {asset_id}")
         used = len(uow.library.videos_using(asset_id))
         if used:

@@ -44,11 +44,13 @@ def encode_shot(settings: Settings, job_id: uuid.UUID, number: int,
 def encode_crossfade(settings: Settings, job_id: uuid.UUID, number: int,
                      narrations: Sequence[Narration], minimums: Sequence[float | None],
                      leaving: Path, entering: Path, render: RenderSettings,
-                     encoder: EncoderSettings) -> Piece | None:
+                     encoder: EncoderSettings, leaving_clip: Path | None = None,
+                     entering_clip: Path | None = None) -> Piece | None:
     """Encodes the crossfade from scene ``number`` (from 1) into the next, given the
-    narrations of scenes 1 to ``number + 1`` and both slides. Raises RenderFailed."""
+    narrations of scenes 1 to ``number + 1``, both slides and the clips they play, if any.
+    Raises RenderFailed."""
     return crossfades.encode_fade(settings, job_id, number - 1, narrations, minimums, leaving,
-                                  entering, render, encoder)
+                                  entering, render, encoder, leaving_clip, entering_clip)
 
 
 @task(name="mix-narration", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -111,7 +111,8 @@ def test_the_run_form_starts_on_every_default_with_no_none_toggles(up: Up, page:
     assert chosen == {"resolution": "1280x720", "quality_preset": "standard",
                       "captions": "soft", "motion": "none"}
     boxes = [box.input_value() for box in page.locator("textarea").all()]
-    assert boxes == ["", "", "", "", "piper", "default", "en"]  # script ... session_id, language
+    # script, script_path, title, custom_resolution, tts, session_id, language, music
+    assert boxes == ["", "", "", "", "piper", "default", "en", ""]
     assert page.get_by_role("switch").first.get_attribute("aria-checked") == "true"
     assert 'Property is type "None"' not in page.inner_text("body")
 

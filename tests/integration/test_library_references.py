@@ -51,7 +51,7 @@ def test_a_tag_names_the_first_item_of_the_wanted_kind_added_with_it(
 
 
 @pytest.mark.parametrize(("written", "kind", "words"), [
-    ("stock:forest", "image", "'stock:forest': no stock image has this tag"),
+    ("stock:forest", "image", "'stock:forest': not found: no stock image has this tag"),
     ("stock:", "image", "expected stock:<id> or stock:<tag>"),
     ("asset:123", "image", "expected asset:<uuid>"),
     ("asset:0b8f7a52-6a3b-4a4e-9a7e-2f1f0b6f2d11", "audio", "no uploaded or stock asset"),

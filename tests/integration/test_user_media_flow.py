@@ -113,6 +113,64 @@ scenes:
     assert near > 20 * np.median(spectrum[(freqs > 300) & (freqs < 600)])
 
 
+def test_a_clip_scene_crossfades_into_and_out_of_its_neighbours(settings: Settings,
+                                                               show: Path) -> None:
+    script = show / "fade.yaml"
+    script.write_text("""title: Fade
+settings: {resolution: 320x180, quality: draft, captions: off, transition: crossfade,
+           transition_seconds: 0.25}
+scenes:
+  - narration: A clip of the sea, fading out.
+    clip: surf.mp4
+  - narration: A still slide between two clips.
+  - narration: The sea again, fading in.
+    clip: surf.mp4
+""")
+    result: dict[str, Any] = generate_video(script_path=str(script))
+    frames = frames_of(Path(result["video"]["file_path"]))
+    starts = scene_starts(settings, result["job_id"])
+    fade = 6  # 0.25 s at 24 fps, taken from the end of the scene each crossfade leaves
+    slide = frames[starts[1]].mean(axis=(0, 1))
+    assert min(np.abs(slide - np.array(p)).max() for p in PALETTE) > 40  # the slide, alone
+
+    def colour(n: int) -> np.ndarray:
+        return frames[n].mean(axis=(0, 1))
+
+    def played(n: int) -> np.ndarray:  # a clip's frame at frame n of its scene
+        return np.array(PALETTE[(n // 4) % len(PALETTE)], float)
+
+    def weight(shown: np.ndarray, leaving: np.ndarray, entering: np.ndarray) -> float:
+        assert np.abs(shown - leaving - np.dot(shown - leaving, entering - leaving)
+                      / np.dot(entering - leaving, entering - leaving)
+                      * (entering - leaving)).max() < 15  # on the line between the two
+        return float(np.dot(shown - leaving, entering - leaving)
+                     / np.dot(entering - leaving, entering - leaving))
+
+    for n in range(starts[1] - fade):  # the first clip plays untouched up to its crossfade
+        assert np.abs(colour(n) - played(n)).max() < 20, n
+    for i in range(fade):  # then its own frames, blended into the slide
+        n = starts[1] - fade + i
+        assert weight(colour(n), played(n), slide) == pytest.approx((i + 1) / (fade + 1),
+                                                                     abs=0.06), n
+    for n in range(starts[1], starts[2] - fade):  # the cut where scene 2's narration starts
+        assert np.abs(colour(n) - slide).max() < 3, n
+    for i in range(fade):  # the slide blended into the second clip's first frame
+        n = starts[2] - fade + i
+        assert weight(colour(n), slide, played(0)) == pytest.approx((i + 1) / (fade + 1),
+                                                                     abs=0.06), n
+    for n in range(starts[2], len(frames)):  # the clip from its start where its scene starts
+        assert np.abs(colour(n) - played(n - starts[2])).max() < 20, n
+
+    assets = assets_of(settings, result["job_id"])
+    drawn = {a.asset_metadata["scene"] for a in assets
+             if a.asset_type == AssetType.IMAGE and "role" not in a.asset_metadata}
+    assert drawn == {2}  # no slide is drawn for a clip scene
+    poster = next(a for a in assets if a.asset_metadata.get("role") == "poster")
+    with av.open(poster.file_path) as container:  # the first clip's first frame, in the video
+        picture = next(container.decode(video=0)).to_ndarray(format="rgb24").astype(float)
+    assert np.abs(picture.mean(axis=(0, 1)) - np.array(PALETTE[0])).max() < 20
+
+
 def test_a_stock_picture_used_by_two_jobs_is_stored_once_and_kept_while_a_video_uses_it(
         settings: Settings, show: Path) -> None:
     item = stock.add(settings, show / "tall.png", stock.parse_tags("portrait, red"))
@@ -180,7 +238,7 @@ def test_a_stock_picture_used_by_two_jobs_is_stored_once_and_kept_while_a_video_
                          "image file"),
     ("audio", "surf.mp4", "audio 'surf.mp4' is not an audio file"),
     ("audio", "../elsewhere.wav", "audio '../elsewhere.wav' leaves the allowed folders"),
-    ("clip", "stock:waves", "clip 'stock:waves': no stock video clip has this tag"),
+    ("clip", "stock:waves", "clip 'stock:waves': not found: no stock video clip has this tag"),
 ])
 def test_a_clip_or_recording_that_cannot_be_used_is_refused_before_a_job_exists(
         settings: Settings, show: Path, field: str, written: str, words: str) -> None:
@@ -198,3 +256,15 @@ def test_a_clip_or_recording_that_cannot_be_used_is_refused_before_a_job_exists(
             select(func.count()).select_from(VideoGenerationJob)
             .where(VideoGenerationJob.composition_settings[INGEST_KEY].as_string().is_(None)))
     assert jobs == 0
+
+
+def test_music_from_the_stock_library_is_found_by_tag_and_counted_as_a_use(
+        settings: Settings, show: Path) -> None:
+    song = stock.add(settings, tone_wav(show / "calm.wav", seconds=2.0, frequency=220),
+                     ["calm"])
+    result = generate_video(script="---\nresolution: 320x180\nquality: draft\ncaptions: 'off'\n"
+                                   "music: stock:calm\n---\n# Calm\n\nA quiet scene.\n")
+    assert [(row["id"], row["uses"]) for row in stock.listing(settings)] == [
+        (str(song.asset_id), 1)]
+    detail = job_detail(settings, uuid.UUID(result["job_id"]))
+    assert [row["id"] for row in detail["library"]] == [str(song.asset_id)]
