@@ -232,6 +232,8 @@ def generate_video(
     except TerminationSignal:
         # Cancelled or stopped by its worker: the cancellation or crash hook says which.
         meter.stop()
+        if soundtrack is not None:
+            soundtrack.abandon()
         raise
     except BaseException as exc:
         meter.stop()
