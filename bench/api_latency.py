@@ -10,45 +10,26 @@ Prints each latency, the median and the worst, and the machine's load.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from bench.fleet import call, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _call(api: str, method: str, path: str, body: Any = None) -> Any:
-    """One REST call; a 503 (Prefect's server on SQLite when busy) is retried, as clients must."""
-    data = None if body is None else json.dumps(body).encode()
-    for attempt in range(50):
-        request = urllib.request.Request(f"{api}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
-                return json.loads(reply.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            if exc.code != 503 or attempt == 49:
-                raise
-            time.sleep(0.1)
-    raise AssertionError("unreachable")
+    """One REST call; a 503 (Prefect's server on SQLite when busy) is retried at once, so the
+    retry does not pad the latency measured."""
+    return call(api, method, path, body, attempts=50, pause=0.1)
 
 
 def _wait_for_deployment(api: str, deadline: float) -> str:

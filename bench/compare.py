@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.api_latency import free_port
+from bench.fleet import free_port
 from bench.measure import Measured, run_measured
 from bench.script8 import WARM_UP, write_script
 

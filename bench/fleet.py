@@ -143,8 +143,10 @@ def reelflow(args: list[str], env: Mapping[str, str], cwd: Path | None = None,
                           text=True, check=True)
 
 
-def call(api: str, method: str, path: str, body: Any = None, attempts: int = 10) -> Any:
-    """One JSON request to the Prefect REST API; 503 is retried."""
+def call(api: str, method: str, path: str, body: Any = None, attempts: int = 10,
+         pause: float | None = None) -> Any:
+    """One JSON request to the Prefect REST API; 503 is retried, after ``pause`` seconds
+    (default: one second more at each attempt)."""
     data = None if body is None else json.dumps(body).encode()
     for attempt in range(attempts):
         request = urllib.request.Request(f"{api}{path}", data=data, method=method,
@@ -156,5 +158,5 @@ def call(api: str, method: str, path: str, body: Any = None, attempts: int = 10)
         except urllib.error.HTTPError as exc:
             if exc.code != 503 or attempt == attempts - 1:
                 raise
-            time.sleep(1 + attempt)
+            time.sleep(1 + attempt if pause is None else pause)
     raise AssertionError("unreachable")

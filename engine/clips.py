@@ -14,7 +14,6 @@ drawn over the pictures they span.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import suppress
 from pathlib import Path
 
 import av
@@ -30,7 +29,7 @@ from reelflow.engine.burned_captions import (
 )
 from reelflow.engine.colour import MATRIX, yuv420_frame
 from reelflow.engine.encoder import EncoderSettings
-from reelflow.engine.kenburns import FrameSink
+from reelflow.engine.kenburns import FrameSink, feed
 from reelflow.errors import RenderFailed
 from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, CaptionPosition
 
@@ -139,16 +138,5 @@ def encode_clip(path: Path, frames: int, spans: Sequence[CaptionSpan],
                 language: str = "") -> None:
     """Plays the clip for ``frames`` frames into each sink, then closes them. Raises
     RenderFailed when decoding or an encode fails."""
-    try:
-        for data in clip_frames(path, frames, spans, settings, position, language):
-            for sink in sinks:
-                sink.add(data)
-    except BaseException:
-        for sink in sinks:
-            with suppress(RenderFailed):
-                sink.close()  # only to release the encoder; the piece is thrown away
-        raise
-    counts = [sink.close() for sink in sinks]
-    if any(count != frames for count in counts):
-        raise RenderFailed(f"playing the clip {path.name}: {counts} frames made, "
-                           f"{frames} planned")
+    feed(clip_frames(path, frames, spans, settings, position, language), sinks, frames,
+         f"playing the clip {path.name}")

@@ -13,7 +13,7 @@ and handed to each format's encoder (x264 for MP4, libvpx for WebM).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from typing import Protocol
 
@@ -129,9 +129,16 @@ def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
     """Makes a Ken Burns shot of ``frames`` frames (zooming at the pace of ``span`` frames,
     default ``frames``) and feeds every frame to each sink, then closes them. Raises
     RenderFailed when an encode fails."""
+    feed(zoom_frames(picture, frames, spans, settings, position, language, span=span),
+         sinks, frames, "encoding a zooming scene")
+
+
+def feed(pictures: Iterable[bytes], sinks: Sequence[FrameSink], planned: int, what: str) -> None:
+    """Hands every raw frame of ``pictures`` to each sink, then closes them. Raises
+    RenderFailed when an encode fails or a sink did not get ``planned`` frames (``what`` says
+    what was being made); after a failure every sink is closed and its piece is thrown away."""
     try:
-        for data in zoom_frames(picture, frames, spans, settings, position, language,
-                                span=span):
+        for data in pictures:
             for sink in sinks:
                 sink.add(data)
     except BaseException:
@@ -140,5 +147,5 @@ def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 sink.close()  # only to release the encoder; the piece is thrown away
         raise
     counts = [sink.close() for sink in sinks]
-    if any(count != frames for count in counts):
-        raise RenderFailed(f"encoding a zooming scene: {counts} frames made, {frames} planned")
+    if any(count != planned for count in counts):
+        raise RenderFailed(f"{what}: {counts} frames made, {planned} planned")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -31,10 +30,9 @@ from reelflow.engine.burned_captions import CaptionSpan, caption_overlay, with_c
 from reelflow.engine.clips import clip_frames
 from reelflow.engine.colour import yuv420_frame
 from reelflow.engine.encoder import EncoderSettings, H264Segment
-from reelflow.engine.kenburns import FrameSink, zoom_frames
+from reelflow.engine.kenburns import FrameSink, feed, zoom_frames
 from reelflow.engine.shots import Piece, Shot, encode_piece, load_picture, piece_paths
 from reelflow.engine.vp9 import VP9Segment
-from reelflow.errors import RenderFailed
 from reelflow.vocabulary import CaptionPosition, Transition, VideoFormat
 
 
@@ -131,20 +129,9 @@ def encode_crossfade(fade: Crossfade, files: Mapping[VideoFormat, Path],
     sinks: list[FrameSink] = [
         H264Segment(piece, settings, what=what) if fmt == "mp4"
         else VP9Segment(piece, settings, what=what) for fmt, piece in files.items()]
-    try:
-        leaving = frames_of(fade.leaving, fade.first, fade.frames, settings, position)
-        for n, frame in enumerate(leaving):
-            data = blend(frame, target, (n + 1) / (fade.frames + 1))
-            for sink in sinks:
-                sink.add(data)
-    except BaseException:
-        for sink in sinks:
-            with suppress(RenderFailed):
-                sink.close()  # only to release the encoder; the piece is thrown away
-        raise
-    counts = [sink.close() for sink in sinks]
-    if any(count != fade.frames for count in counts):
-        raise RenderFailed(f"{what}: {counts} frames made, {fade.frames} planned")
+    leaving = frames_of(fade.leaving, fade.first, fade.frames, settings, position)
+    feed((blend(frame, target, (n + 1) / (fade.frames + 1)) for n, frame in enumerate(leaving)),
+         sinks, fade.frames, what)
     return Piece(dict(files), fade.frames, fade.frames, time.perf_counter() - started)
 
 
