@@ -21,8 +21,9 @@ from reelflow.engine.script import RenderSettings
 from reelflow.services.media import record_file
 from reelflow.services.runtime import layout
 from reelflow.settings import Settings
+from reelflow.storage.layout import CAPTION_EXTENSIONS
 
-CAPTION_WRITERS = {"srt": write_srt, "vtt": write_vtt}
+CAPTION_WRITERS = dict(zip(CAPTION_EXTENSIONS, (write_srt, write_vtt), strict=True))
 
 
 def _hex(colour: tuple[int, ...]) -> str:

@@ -23,6 +23,7 @@ from reelflow.files import JOIN_FOLDER, PARTIAL_PREFIX, SHOTS_FOLDER, parts_fold
 CACHE_FOLDER = "cache"  # the speech cache: audio/cache/
 UPLOADS_FOLDER = "uploads"  # files people uploaded: images/uploads/, audio/uploads/, ...
 UPLOAD_TYPES = (StorageType.IMAGES, StorageType.AUDIO, StorageType.VIDEOS)
+CAPTION_EXTENSIONS = ("srt", "vtt")  # the job's caption files beside its videos
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -71,6 +72,12 @@ class MediaLayout:
     def caption_file(self, job_id: uuid.UUID, title: str, extension: str) -> Path:
         """The job's sidecar caption file (``srt`` or ``vtt``), beside its videos."""
         return self.video(job_id, title, extension)
+
+    def beside(self, video: Path) -> list[Path]:
+        """The files written beside a video once it exists: its poster and the job's caption
+        files (same stem)."""
+        return [self.poster(video), *(video.with_suffix(f".{extension}")
+                                      for extension in CAPTION_EXTENSIONS)]
 
     def narration(self, job_id: uuid.UUID, index: int) -> Path:
         return self.folder(StorageType.AUDIO) / str(job_id) / f"scene-{index + 1:03d}.wav"
@@ -121,8 +128,9 @@ class MediaLayout:
         Partial writes and a video's parts folder are named by ``reelflow.files``; the job's
         scratch folder holds only intermediate files; in the job's own folders, every file
         whose path is not in ``recorded`` (no row counts it: a copy or a narration written
-        just before a failure) is one too. Beside each video: its partial file, its poster's,
-        and its parts folder.
+        just before a failure) is one too. Beside each video: its partial file and those of
+        its poster and caption files, the poster and caption files no row records (written
+        just before a failure), and its parts folder.
         """
         found = [self.scratch(job_id)]
         for folder in (self.narration(job_id, 0).parent, self.slide(job_id, 0).parent,
@@ -131,8 +139,10 @@ class MediaLayout:
             found += [path for path in folder.glob("*") if str(path) not in recorded
                       and not path.name.startswith(PARTIAL_PREFIX)]
         for video in videos:
-            for name in (video.name, self.poster(video).name):
-                found += video.parent.glob(f"{PARTIAL_PREFIX}*-{name}")
+            beside = self.beside(video)
+            for path in (video, *beside):
+                found += video.parent.glob(f"{PARTIAL_PREFIX}*-{path.name}")
+            found += [path for path in beside if str(path) not in recorded]
             found.append(parts_folder(video))
         return [path for path in found if path.exists()]
 

@@ -116,3 +116,24 @@ def test_the_reconciler_fails_a_silent_job_and_ends_its_run_but_leaves_ended_run
     assert by_job[silent]["run_state"] == by_job[crashed]["run_state"] == "CRASHED"
     with database(settings).unit_of_work(read_only=True) as uow:
         assert {uow.jobs.get(job).status for job in (silent, crashed)} == {JobStatus.FAILED}
+
+
+def test_a_job_killed_between_writing_its_poster_and_captions_and_recording_them_leaves_none(
+        settings: Settings) -> None:
+    job_id, path = _job_in_composition(settings, VideoStatus.GENERATING)
+    media = layout(settings)
+    beside = media.beside(path)
+    assert [p.name for p in beside] == [f"{path.name}.jpg", f"{path.stem}.srt", f"{path.stem}.vtt"]
+    for file in beside:  # published at their final paths, but no row records them yet
+        file.write_bytes(b"x" * 182)
+    half = path.with_name(f".partial-0123456789ab-{path.stem}.vtt")
+    half.write_bytes(b"x")
+    other = media.video(uuid.uuid4(), "Late", "srt")  # another job's caption file stays
+    other.write_bytes(b"y")
+
+    assert mark_failed(settings, job_id, "crashed: killed after the join")
+
+    assert not any(file.exists() for file in [path, *beside, half])
+    assert other.exists()
+    folder = media.folder(StorageType.VIDEOS)
+    assert measure(folder) == (1, 1) and _videos_counters(settings) == (0, 0)
