@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,6 +40,13 @@ class EndToEnd:
 
 def _reelflow(*args: str) -> list[str]:
     return [sys.executable, "-m", "reelflow.deployments.cli", *args]
+
+
+def _fresh(home: Path) -> Path:
+    """Empties ``home``, so that nothing of an earlier benchmark (above all its speech cache,
+    which would skip the narration) is found there; returns it."""
+    shutil.rmtree(home, ignore_errors=True)
+    return home
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -83,13 +91,13 @@ def _stages(cost: Measured, job: dict[str, Any]) -> dict[str, float]:
 
 def with_temporary_server(workdir: Path, script: Path) -> EndToEnd:
     """``reelflow render`` on its own: it starts (and stops) a temporary Prefect server."""
-    cost, job = _render(workdir / "home-temporary", script)
+    cost, job = _render(_fresh(workdir / "home-temporary"), script)
     return EndToEnd("reelflow render", cost, _stages(cost, job), job)
 
 
 def beside_up(workdir: Path, script: Path) -> EndToEnd:
     """``reelflow render`` while ``reelflow up`` runs in the same data directory."""
-    home = workdir / "home-up"
+    home = _fresh(workdir / "home-up")
     port, web_port = free_port(), free_port()
     log = open(workdir / "up.log", "wb")  # noqa: SIM115 - lives as long as up
     up = subprocess.Popen(_reelflow("up", "--port", str(port), "--web-port", str(web_port)),

@@ -5,6 +5,8 @@ The deployments are prefect.yaml's (deployments/definitions.py), built here as s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import subprocess
 import sys
 import time
@@ -22,18 +24,19 @@ from reelflow.processes import die_with_parent
 def deployments() -> list[Any]:
     """Returns prefect.yaml's deployments as served ones, each with its description, tags,
     parameters, schedules and concurrency limit."""
+    return [flow.to_deployment(**options) for flow, options in _served()]
+
+
+def _served() -> list[tuple[Any, dict[str, Any]]]:
+    """Per deployment of prefect.yaml: its flow, and the options that make it a deployment."""
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.types.entrypoint import EntrypointType
 
-    built = []
-    for spec in definitions().values():
-        flow = _flow(spec)
-        built.append(flow.to_deployment(
-            name=spec.name, description=spec.description, tags=list(spec.tags),
-            parameters=spec.parameters, concurrency_limit=spec.concurrency_limit,
-            schedules=[CronSchedule(cron=cron, timezone=zone) for cron, zone in spec.schedules],
-            entrypoint_type=EntrypointType.MODULE_PATH))
-    return built
+    return [(_flow(spec), {
+        "name": spec.name, "description": spec.description, "tags": list(spec.tags),
+        "parameters": spec.parameters, "concurrency_limit": spec.concurrency_limit,
+        "schedules": [CronSchedule(cron=cron, timezone=zone) for cron, zone in spec.schedules],
+        "entrypoint_type": EntrypointType.MODULE_PATH}) for spec in definitions().values()]
 
 
 def _flow(spec: Definition) -> Any:
@@ -50,16 +53,40 @@ POLL_SECONDS = 0.5  # how often the served runner asks the server for runs to st
 def serve_deployments(limit: int) -> None:
     """Serves both deployments until interrupted; runs execute in subprocesses of this one.
 
-    Schedules are left active on shutdown (a Ctrl-C must not pause the daily cleanup).
+    Each deployment is added with its flow object (Prefect's ``Runner.add_flow``), so the
+    runner starts a run by running that flow in a process forked from the warm server
+    (deployments/warm_runs.py); ``prefect.serve`` adds deployments without their flows, and
+    each run then starts a new interpreter (``python -m prefect.engine``) that imports
+    everything again: about 1.5 s of every run. Schedules are left active on shutdown (a
+    Ctrl-C must not pause the daily cleanup).
     """
-    from prefect import serve
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
 
     # A served run should start within a second of its creation, not after Prefect's default
     # ten-second poll (PREFECT_RUNNER_POLL_FREQUENCY is read when Prefect is imported, too
     # late to set here, so it is passed): two indexed queries a second, milliseconds each.
     start_warm_runs()
-    serve(*deployments(), limit=limit, pause_on_shutdown=False,
-          print_starting_message=False, query_seconds=POLL_SECONDS)
+    runner = Runner(limit=limit, pause_on_shutdown=False, query_seconds=POLL_SECONDS)
+    for flow, options in _served():
+        runner.add_flow(_sent_by_reference(flow), **options)
+    with contextlib.suppress(KeyboardInterrupt, TerminationSignal):  # how serving ends
+        asyncio.run(runner.start())
+
+
+def _sent_by_reference(flow: Any) -> Any:
+    """Returns ``flow`` with its function named by where it is found (``generate_video.fn``),
+    so that the runner's pickle sends the run's process a reference to it, not a copy.
+
+    cloudpickle copies a function whose module does not hold it under its own name (the
+    module's ``generate_video`` is the Flow around it); a copy keeps only the globals its
+    code uses, so the ``Annotated`` of its parameters no longer resolves and Prefect's
+    parameter check fails in the run's process.
+    """
+    function = flow.fn
+    if not function.__qualname__.endswith(".fn"):
+        function.__qualname__ = f"{function.__qualname__}.fn"
+    return flow
 
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")

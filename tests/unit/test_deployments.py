@@ -116,18 +116,32 @@ def test_one_cleanup_at_a_time_holds_in_every_mode_and_agrees_with_the_cleanup_l
     assert _pool_deployments()[CLEANUP].concurrency_limit == CLEANUP_LOCK_SLOTS == 1
 
 
-def test_the_served_runner_asks_for_new_runs_more_than_once_a_second(
+def test_the_served_runner_asks_for_new_runs_more_than_once_a_second_and_holds_the_flows(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Prefect's runner polls every ten seconds by default, and its setting is read when Prefect
-    is imported: a run created over the API must not wait for that."""
-    import prefect
+    is imported: a run created over the API must not wait for that. Each deployment is added
+    with its flow, so runs fork from the warm server instead of starting a new interpreter."""
+    import prefect.runner
 
     import reelflow.deployments.serve as serving
 
-    seen: dict[str, Any] = {}
+    seen: dict[str, Any] = {"flows": []}
+
+    class Runner:
+        def __init__(self, **options: Any) -> None:
+            seen.update(options)
+
+        def add_flow(self, flow: Any, **options: Any) -> None:
+            seen["flows"].append((flow.name, options["name"], options["concurrency_limit"]))
+
+        async def start(self) -> None:
+            seen["started"] = True
+
     monkeypatch.setattr(serving, "start_warm_runs", lambda: None)
-    monkeypatch.setattr(prefect, "serve", lambda *built, **options: seen.update(
-        options, served=[d.name for d in built]))
+    monkeypatch.setattr(prefect.runner, "Runner", Runner)
     serving.serve_deployments(limit=3)
-    assert seen["served"] == [GENERATE, CLEANUP]
-    assert 0 < seen["query_seconds"] <= 1 and seen["limit"] == 3
+    assert [name for _, name, _ in seen["flows"]] == [GENERATE, CLEANUP]
+    assert [flow for flow, _, _ in seen["flows"]] == ["generate-video", "cleanup-media"]
+    assert dict((name, limit) for _, name, limit in seen["flows"])[CLEANUP] == 1
+    assert 0 < seen["query_seconds"] <= 1 and seen["limit"] == 3 and seen["started"]
+    assert seen["pause_on_shutdown"] is False
