@@ -174,13 +174,15 @@ def test_cancelling_a_run_fails_its_job_as_cancelled_and_leaves_no_partial_file(
 
 
 def _run_process(serving_pid: int, run_id: uuid.UUID) -> psutil.Process:
-    for child in psutil.Process(serving_pid).children(recursive=True):
-        try:
-            if child.environ().get("PREFECT__FLOW_RUN_ID") == str(run_id):
-                return child
-        except (psutil.AccessDenied, psutil.NoSuchProcess):
-            continue
-    raise AssertionError("no process runs the flow run")
+    """The process running the flow run: served runs are forked from the warm server
+    (deployments/warm_runs.py), a child of the serving process; the one run under way is that
+    server's only child (the voice and the encoders are the run's own children)."""
+    forkservers = [child for child in psutil.Process(serving_pid).children()
+                   if "multiprocessing.forkserver" in " ".join(child.cmdline())]
+    assert len(forkservers) == 1, "served runs do not start from the warm server"
+    runs = forkservers[0].children()
+    assert len(runs) == 1, f"run {run_id}: {len(runs)} processes run flows"
+    return runs[0]
 
 
 def test_a_killed_run_process_leaves_a_failed_job_and_no_partial_file(stack: Stack) -> None:
