@@ -6,6 +6,9 @@ starts one, with two differences that matter when several commands share a data 
 - The first start in a new PREFECT_HOME (which creates and migrates Prefect's database, and
   registers its block types) happens once, under a file lock; commands started at the same
   moment wait for it instead of racing each other's migrations into a start-up timeout.
+- Its socket is bound by the command and handed to uvicorn, so the port is known at once and
+  nothing can take it meanwhile; the command may import Prefect and its flow while the server
+  starts, and wait for it only before the run.
 Must run before ``prefect`` is imported: Prefect reads PREFECT_API_URL once, at import.
 """
 
@@ -13,12 +16,14 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import functools
 import importlib.util
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from reelflow.deployments.serve import api_is_healthy
@@ -26,51 +31,69 @@ from reelflow.errors import ReelflowError
 from reelflow.processes import die_with_parent
 
 DEFAULT_STARTUP_SECONDS = 180.0
-_ATTEMPTS = 3
 
 
 def use_temporary_server(prefect_home: Path, startup_seconds: float = DEFAULT_STARTUP_SECONDS,
-                         ) -> str | None:
+                         *, wait: bool = True) -> Callable[[], None]:
     """Unless PREFECT_API_URL is set, starts a server on a free local port, points this
-    process at it and stops it when the process exits; returns its API URL (None: one was
-    set). Raises ReelflowError, with the server's last words, when it does not come up."""
+    process at it and stops it when the process exits. Returns what waits until it answers:
+    already called when ``wait`` (and always on a new PREFECT_HOME, whose first start is
+    waited for under the lock); otherwise the caller does its imports meanwhile and calls it
+    before Prefect is used. Waiting raises ReelflowError, with the server's last words, when
+    it does not come up."""
     if os.environ.get("PREFECT_API_URL"):
-        return None
+        return _nothing
     prefect_home.mkdir(parents=True, exist_ok=True)
     ready = prefect_home / f".reelflow-server-ready-{_prefect_version()}"
     with open(prefect_home / ".reelflow-server.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if ready.exists():
+        first = not ready.exists()
+        if not first:
             fcntl.flock(lock, fcntl.LOCK_UN)  # the first start is done: start side by side
-        server, api = _start(prefect_home, startup_seconds)
-        ready.touch()
-    atexit.register(_stop, server)
-    os.environ["PREFECT_API_URL"] = api
-    return api
+        server, api, log_path = _start(prefect_home)
+        atexit.register(_stop, server)
+        os.environ["PREFECT_API_URL"] = api
+        answered = functools.partial(_wait, server, api, log_path, startup_seconds)
+        if first or wait:
+            answered()
+            ready.touch()
+            return _nothing
+    return answered
 
 
-def _start(prefect_home: Path, startup_seconds: float) -> tuple[subprocess.Popen[bytes], str]:
+def _nothing() -> None:
+    return None
+
+
+def _start(prefect_home: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Starts uvicorn on a socket bound here, on a free port: no other process can take the
+    port between its choice and the server's start."""
     log_path = prefect_home / "temporary-server.log"
-    for _ in range(_ATTEMPTS):  # another process may take the free port before uvicorn does
-        port = _free_port()
-        api = f"http://127.0.0.1:{port}/api"
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(128)
+        api = f"http://127.0.0.1:{listening.getsockname()[1]}/api"
         with open(log_path, "ab") as log:
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--app-dir", _site_packages(), "--factory",
-                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port",
-                 str(port), "--log-level", "error", "--lifespan", "on"],
+                 "prefect.server.api.server:create_app", "--fd", str(listening.fileno()),
+                 "--log-level", "error", "--lifespan", "on"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=[listening.fileno()],
                 env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                      "PREFECT__SERVER_FINAL": "1"},
                 preexec_fn=die_with_parent())  # noqa: PLW1509 - started from the main thread
-        deadline = time.monotonic() + startup_seconds
-        while time.monotonic() < deadline and server.poll() is None:
-            if api_is_healthy(api):
-                return server, api
-            time.sleep(0.2)
-        if server.poll() is None:
-            _stop(server)
-            break  # alive but silent: a retry on another port would not help
+    return server, api, log_path
+
+
+def _wait(server: subprocess.Popen[bytes], api: str, log_path: Path,
+          startup_seconds: float) -> None:
+    deadline = time.monotonic() + startup_seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        if api_is_healthy(api):
+            return
+        time.sleep(0.1)
+    _stop(server)
     tail = log_path.read_text(errors="replace").strip().splitlines()[-3:]
     raise ReelflowError(f"the temporary Prefect server did not start within "
                         f"{startup_seconds:.0f} s (log {log_path}: {' | '.join(tail)})")
@@ -85,12 +108,6 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _site_packages() -> str:

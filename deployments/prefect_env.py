@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from reelflow.errors import StorageError
@@ -10,7 +11,7 @@ from reelflow.settings import Settings
 
 
 def prepare_prefect(settings: Settings, *, quiet: bool = False,
-                    local_server: bool = False) -> None:
+                    local_server: bool = False, wait: bool = True) -> Callable[[], None]:
     """Sets quiet, offline Prefect defaults unless the user set their own. Call it before
     anything imports prefect.
 
@@ -19,8 +20,10 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
     log lines go to its API (the UI shows them) but not to this terminal, whose one line of
     outcome the command prints itself. ``local_server``: without PREFECT_API_URL, the server of
     a running ``reelflow up`` in this data directory is used (deployments/running_server.py),
-    else a temporary server is started for this command (deployments/local_server.py); raises
-    ReelflowError when it does not come up.
+    else a temporary server is started for this command (deployments/local_server.py).
+    Returns what waits until that server answers (raising ReelflowError when it does not come
+    up): already called unless ``wait`` is False, which lets the caller import Prefect and its
+    flow while the server starts.
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if quiet:
@@ -44,5 +47,6 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
 
         timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "")
         seconds = float(timeout) if timeout.replace(".", "", 1).isdigit() else 0.0
-        use_temporary_server(Path(os.environ["PREFECT_HOME"]).expanduser(),
-                             seconds or DEFAULT_STARTUP_SECONDS)
+        return use_temporary_server(Path(os.environ["PREFECT_HOME"]).expanduser(),
+                                    seconds or DEFAULT_STARTUP_SECONDS, wait=wait)
+    return lambda: None

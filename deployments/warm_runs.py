@@ -1,11 +1,13 @@
 """Served runs start warm: forked from a process that imported Prefect and reelflow once.
 
-Prefect's runner starts each run of a served deployment in a new interpreter (multiprocessing's
-"spawn"), which imports Prefect, the flow and everything it uses again: about two seconds of
-every run created over the API or the UI went there. Here the runner gets multiprocessing's
-"forkserver" instead: a clean, single-threaded server process imports the flows once, and each
-run is a fork of it, ready in milliseconds. Only how the run's process starts changes; Prefect
-still sets its environment, runs the flow, watches it and cancels it as before.
+Prefect's runner starts a run of a deployment it holds the flow of (deployments/serve.py adds
+each with its flow) in a new interpreter (multiprocessing's "spawn"), which imports Prefect, the
+flow and everything it uses again: about two seconds of every run created over the API or the
+UI went there. Here the runner gets multiprocessing's "forkserver" instead: a clean,
+single-threaded server process imports the flows once, and each run is a fork of it, ready in
+milliseconds. Only how the run's process starts changes; Prefect still sets its environment
+(inside the process: /proc/PID/environ shows the server's), runs the flow, watches it and
+cancels it as before.
 """
 
 from __future__ import annotations

@@ -202,9 +202,10 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     # The voice loads in its own process while Prefect starts and the flow sets the job up;
     # the flow, run in this process, then narrates with it.
     prepare_voice(settings, accepted.script.scenes, accepted.script.settings, accepted.sounds)
-    prepare_prefect(settings, quiet=not args.verbose, local_server=True)
-    from reelflow.flows.generate_video import generate_video
+    answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
+    from reelflow.flows.generate_video import generate_video  # while the server starts
 
+    answered()
     state = generate_video(**params, return_state=True)
     result = _outcome(settings, state)
     if args.json:
