@@ -21,15 +21,29 @@ def _tree_rss(process: psutil.Process, ignored: frozenset[int] = frozenset()) ->
 
 
 def _children(process: psutil.Process, ignored: frozenset[int]) -> list[psutil.Process]:
-    """The process's descendants, without ``ignored`` ones and what they started."""
-    found = []
+    """The process's descendants, without ``ignored`` ones and what they started.
+
+    One scan of the process table (psutil lists a parent before its children), then one
+    read per descendant for its parent when some are ignored: sampled ten times a second,
+    a scan per descendant cost about 5 % of a core.
+    """
     try:
-        for child in process.children():
-            if child.pid not in ignored:
-                found += [child, *_children(child, ignored)]
+        found = process.children(recursive=True)
     except (psutil.NoSuchProcess, psutil.AccessDenied):
-        pass
-    return found
+        return []
+    if not ignored:
+        return found
+    dropped, kept = set(ignored), []
+    for child in found:
+        try:
+            parent = child.ppid()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if child.pid in dropped or parent in dropped:
+            dropped.add(child.pid)
+        else:
+            kept.append(child)
+    return kept
 
 
 def _cpu_seconds(process: psutil.Process, ignored: frozenset[int] = frozenset()) -> float:

@@ -53,3 +53,28 @@ def test_the_cpu_of_a_child_still_running_at_the_end_counts() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_what_a_server_started_before_the_job_starts_later_is_not_the_jobs_memory() -> None:
+    """A run's temporary Prefect server may start processes of its own during the job: they
+    are the server's, however deep, not the job's."""
+    spawner = ("import subprocess, sys, time; sys.stdin.readline(); "
+               f"child = subprocess.Popen([sys.executable, '-c', {HOLD_200_MB!r}, '30'], "
+               "stdout=subprocess.PIPE, text=True); print(child.stdout.readline().strip(), "
+               "flush=True); time.sleep(30)")
+    server = subprocess.Popen([sys.executable, "-c", spawner], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    own_mb = psutil.Process().memory_info().rss / 2**20
+    try:
+        with ResourceMeter(interval=0.02) as meter:
+            assert server.stdin is not None and server.stdout is not None
+            server.stdin.write("go\n")
+            server.stdin.flush()
+            assert server.stdout.readline().strip() == "ready"  # its child holds 200 MB now
+            time.sleep(0.2)
+        assert meter.usage()["peak_memory_mb"] < own_mb + 100
+    finally:
+        for process in psutil.Process(server.pid).children(recursive=True):
+            process.kill()
+        server.kill()
+        server.wait()
