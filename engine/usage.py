@@ -28,7 +28,7 @@ def _children(process: psutil.Process, ignored: frozenset[int]) -> list[psutil.P
     a scan per descendant cost about 5 % of a core.
     """
     try:
-        found = process.children(recursive=True)
+        found: list[psutil.Process] = process.children(recursive=True)
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return []
     if not ignored:
