@@ -22,7 +22,6 @@ from reelflow.flows.scenes import SceneProgress, SceneRuns, submit_scenes
 from reelflow.services.heartbeat import JobHeartbeat
 from reelflow.services.intake import accept
 from reelflow.services.jobs import describe_failure
-from reelflow.services.media import prepare_voice
 from reelflow.services.reports import job_files
 from reelflow.services.scripts import overrides, read_source, stored_text
 from reelflow.services.shots import encoder_for
@@ -168,8 +167,6 @@ def generate_video(
         return refuse(f"invalid script: {exc}")
     parsed = accepted.script
     render = parsed.settings
-    if settings.task_runner == "thread":  # the narrations run in this process: voice ahead
-        prepare_voice(settings, parsed.scenes, render, accepted.sounds)
     tag_run(job_id, session_id)
     script_id = store_script(settings, parsed.title, stored_text(source), source_name, kind,
                              session_id)

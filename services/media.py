@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 
 from reelflow.db.states import AssetType, SourceType
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.slides import Slide, render_slide
 from reelflow.engine.speech import Narration, SpeechChain, build_engine
-from reelflow.errors import ReelflowError, RenderFailed
+from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output, open_regular
 from reelflow.services.intake import MusicFile, SceneImage
 from reelflow.services.runtime import database, layout, utcnow
@@ -28,32 +27,15 @@ def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
     Rerunning writes the same file and updates the same row. Raises SpeechFailed.
     """
     media = layout(settings)
+    engines = [build_engine(name, language=render.language) for name in render.tts_chain]
+    chain = SpeechChain(engines, cache_dir=media.speech_cache(),
+                        publish=counted_publisher(database(settings), media))
     target = media.narration(job_id, index)
     target.parent.mkdir(parents=True, exist_ok=True)
-    narration = _speech(settings, render).narrate(scene.narration, target, speed=render.speed)
+    narration = chain.narrate(scene.narration, target, speed=render.speed)
     record_file(settings, job_id, target, AssetType.AUDIO, SourceType.GENERATED,
                 narration.duration, {**narration.metadata(), "scene": index + 1})
     return narration
-
-
-def prepare_voice(settings: Settings, scenes: Sequence[Scene], render: RenderSettings,
-                  recordings: Sequence[object | None] = ()) -> bool:
-    """Starts the voice ahead (Piper: its process, which loads the model while the caller
-    goes on) when a scene without a recording in ``recordings`` will be spoken and the speech
-    cache does not hold its narration; returns whether it did. Never raises."""
-    spoken = [scene.narration for index, scene in enumerate(scenes)
-              if not (index < len(recordings) and recordings[index] is not None)]
-    try:
-        return bool(spoken) and _speech(settings, render).prepare(spoken, speed=render.speed)
-    except ReelflowError:  # an unknown engine: the narration says so
-        return False
-
-
-def _speech(settings: Settings, render: RenderSettings) -> SpeechChain:
-    media = layout(settings)
-    engines = [build_engine(name, language=render.language) for name in render.tts_chain]
-    return SpeechChain(engines, cache_dir=media.speech_cache(),
-                       publish=counted_publisher(database(settings), media))
 
 
 def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: str,

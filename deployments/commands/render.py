@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidArgument, InvalidScript, ReelflowError
@@ -33,9 +33,6 @@ from reelflow.vocabulary import (
     TRANSITIONS,
     VIDEO_FORMATS,
 )
-
-if TYPE_CHECKING:
-    from reelflow.services.intake import Accepted
 
 MAX_SESSION_CHARS = 128  # the jobs' session_id column
 
@@ -142,12 +139,6 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
     after validating the script exactly as the flow will, pictures included (raises
     InvalidScript). ``path`` None: the script goes inline and has no folder.
     """
-    return checked_parameters(args, settings, data, path)[0]
-
-
-def checked_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
-                       path: Path | None) -> tuple[dict[str, Any], Accepted]:
-    """``flow_parameters``, and the script as the check accepted it."""
     from reelflow.services.intake import accept
     from reelflow.services.scripts import overrides
 
@@ -172,14 +163,13 @@ def checked_parameters(args: argparse.Namespace, settings: Settings, data: bytes
     # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script
     # fails in milliseconds.
     chosen = {key: value for key, value in params.items() if key != "session_id"}
-    accepted = accept(settings, data, source_name=path.name if path else None,
-                      script_folder=path.parent if path else None,
-                      overrides=overrides(**chosen))
+    accept(settings, data, source_name=path.name if path else None,
+           script_folder=path.parent if path else None, overrides=overrides(**chosen))
     if path is None:
         params["script"] = data.decode("utf-8-sig")
     else:
         params["script_path"] = str(path)
-    return params, accepted
+    return params
 
 
 def allow_script_folder(path: Path) -> None:
@@ -191,17 +181,13 @@ def allow_script_folder(path: Path) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
-    from reelflow.services.media import prepare_voice
     from reelflow.services.preflight import check_writable
 
     data, path = read_script(args.script)
-    params, accepted = checked_parameters(args, settings, data, path)
+    params = flow_parameters(args, settings, data, path)
     check_writable(settings)  # one line now rather than a failed run after Prefect's start
     if path is not None:
         allow_script_folder(path)
-    # The voice loads in its own process while Prefect starts and the flow sets the job up;
-    # the flow, run in this process, then narrates with it.
-    prepare_voice(settings, accepted.script.scenes, accepted.script.settings, accepted.sounds)
     answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
     from reelflow.flows.generate_video import generate_video  # while the server starts
 

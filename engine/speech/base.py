@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from reelflow.errors import ReelflowError
-
 # A sentence ends at . ! ? … (and the Arabic, Urdu and Devanagari full stops) before white
 # space, or at a Chinese or Japanese full stop with or without it (those scripts use no spaces),
 # unless a closing bracket or quote follows.
@@ -62,20 +60,6 @@ class SpeechEngine(Protocol):
     voice: str
 
     def synthesize(self, text: str, speed: float, target: Path) -> list[tuple[str, float]]: ...
-
-
-def prepare_engine(engine: SpeechEngine) -> bool:
-    """Gets ``engine`` ready to speak ahead of its first text when it can (an engine with a
-    ``prepare()`` method, such as Piper's voice process); returns whether it did. Never
-    raises: an engine that cannot get ready fails the narration that needs it, saying why."""
-    prepare = getattr(engine, "prepare", None)
-    if prepare is None:
-        return False
-    try:
-        prepare()
-    except ReelflowError:
-        return False
-    return True
 
 
 def split_sentences(text: str) -> list[str]:

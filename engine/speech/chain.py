@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reelflow.engine.audio import NARRATION_RATE, wav_seconds
-from reelflow.engine.speech.base import Narration, Sentence, SpeechEngine, prepare_engine
+from reelflow.engine.speech.base import Narration, Sentence, SpeechEngine
 from reelflow.errors import ReelflowError, SpeechFailed, VoiceUnavailable
 from reelflow.files import atomic_output, partial_path
 from reelflow.files import publish as publish_file
@@ -72,19 +72,6 @@ class SpeechChain:
             else SpeechFailed
         raise kind(f"no speech engine could narrate the text: {detail}") from errors[-1]
 
-    def prepare(self, texts: Sequence[str], *, speed: float = 1.0) -> bool:
-        """Gets the first engine ready ahead (engine/speech/base.py prepare_engine) when it
-        will speak one of ``texts``, one the cache does not hold; returns whether it did."""
-        engine = self.engines[0]
-        if all(self._cached(cache_key(engine.name, engine.voice, speed, text))
-               for text in texts):
-            return False
-        return prepare_engine(engine)
-
-    def _cached(self, key: str) -> bool:
-        return self.cache_dir is not None and (self.cache_dir / f"{key}.wav").is_file() and \
-            (self.cache_dir / f"{key}.json").is_file()
-
     def _narrate_with(
         self, engine: SpeechEngine, text: str, target: Path, speed: float, failed: tuple[str, ...]
     ) -> Narration:
@@ -111,9 +98,11 @@ class SpeechChain:
         )
 
     def _from_cache(self, key: str, target: Path) -> list[tuple[str, float]] | None:
-        if self.cache_dir is None or not self._cached(key):
+        if self.cache_dir is None:
             return None
         wav, meta = self.cache_dir / f"{key}.wav", self.cache_dir / f"{key}.json"
+        if not (wav.is_file() and meta.is_file()):
+            return None
         try:
             timings = [(str(s), float(t)) for s, t in json.loads(meta.read_text("utf-8"))]
             _link_or_copy(wav, target)

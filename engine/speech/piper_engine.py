@@ -36,12 +36,6 @@ class VoiceProcess:
         self._errors: IO[bytes] | None = None
         self.started = 0  # how many processes were started, for tests and reports
 
-    def start(self) -> None:
-        """Starts the process now unless it is running: it loads the voice while the caller
-        does other work. Raises SpeechFailed when it cannot be started."""
-        with self._lock:
-            self._running()
-
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         """Sends one request and returns the reply; starts the process if it is not running.
 
@@ -141,12 +135,6 @@ class PiperEngine:
             self.voice = model_path.stem
         self._model = model
         self._config = config
-
-    def prepare(self) -> None:
-        """Starts the voice process ahead of the first narration (nothing for a language the
-        voice does not speak: narrating refuses it)."""
-        if is_english(self._language):
-            voice_process(self._model, self._config).start()
 
     def synthesize(self, text: str, speed: float, target: Path) -> list[tuple[str, float]]:
         if not is_english(self._language):

@@ -67,16 +67,6 @@ def _load_voice(model: str, config: str) -> Any:
                                                            providers=["CPUExecutionProvider"]))
 
 
-def load_voice(model: str, config: str) -> None:
-    """Loads the voice now, so that the first narration does not wait for it. Raises
-    SpeechFailed when it cannot be loaded."""
-    try:
-        with _SYNTHESIS:
-            _load_voice(model, config)
-    except Exception as exc:  # onnxruntime and Piper raise plain exceptions of many kinds
-        raise SpeechFailed(f"piper could not load the voice: {exc}") from exc
-
-
 def release_freed_memory() -> None:
     """Hands memory that was freed back to the system (glibc only; elsewhere a no-op).
 

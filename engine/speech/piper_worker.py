@@ -3,21 +3,18 @@
 Reads one JSON request a line on standard input ({"text", "speed", "target"}), speaks it into
 ``target`` and answers one JSON line on standard output ({"sentences": [[text, seconds], ...]}
 or {"error": message}). It ends at the end of its input (its parent ended or closed the pipe)
-or after IDLE seconds without a request, so its memory goes back to the system. It loads the
-voice as soon as it starts, so a process started ahead (``VoiceProcess.start``) is ready by the
-first request.
+or after IDLE seconds without a request, so its memory goes back to the system.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import select
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from reelflow.engine.speech.piper_voice import load_voice, narrate_to
+from reelflow.engine.speech.piper_voice import narrate_to
 from reelflow.errors import ReelflowError
 
 
@@ -35,10 +32,7 @@ def answer(model: str, config: str, request: dict[str, Any]) -> dict[str, Any]:
 
 def serve(model: str, config: str, idle_seconds: float, requests: TextIO,
           replies: TextIO) -> None:
-    """Loads the voice, then answers requests until the input ends or stays silent for
-    ``idle_seconds``. A voice that cannot be loaded is reported by the first request."""
-    with contextlib.suppress(ReelflowError):  # each request tries again, answering why
-        load_voice(model, config)
+    """Answers requests until the input ends or stays silent for ``idle_seconds``."""
     while True:
         ready, _, _ = select.select([requests], [], [], idle_seconds)
         if not ready:

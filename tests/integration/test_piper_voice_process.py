@@ -88,26 +88,3 @@ def test_the_engine_turns_an_error_reply_into_speech_failed(tmp_path: Path) -> N
 
     with pytest.raises(SpeechFailed):
         PiperEngine().synthesize("...", 1.0, tmp_path / "a.wav")
-
-
-def _has_loaded_the_voice(pid: int) -> bool:
-    """onnxruntime is imported only to load the voice (engine/speech/piper_voice.py)."""
-    return any("onnxruntime" in region.path for region in psutil.Process(pid).memory_maps())
-
-
-def test_a_process_started_ahead_loads_the_voice_before_its_first_request(
-        tmp_path: Path) -> None:
-    voice = _voice()
-    try:
-        voice.start()
-        voice.start()  # already running: still one
-        process = voice._process
-        assert process is not None and voice.started == 1
-        deadline = time.monotonic() + 60
-        while not _has_loaded_the_voice(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _has_loaded_the_voice(process.pid)
-        reply = _ask(voice, "Ready when you are.", tmp_path / "a.wav")
-    finally:
-        voice.close()
-    assert voice.started == 1 and reply["sentences"] and (tmp_path / "a.wav").is_file()

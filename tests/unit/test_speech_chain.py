@@ -63,33 +63,3 @@ def test_an_unknown_engine_name_is_refused() -> None:
 def test_an_empty_chain_is_refused() -> None:
     with pytest.raises(SpeechFailed):
         SpeechChain([])
-
-
-class ReadyEngine(FakeEngine):
-    """A fake engine that can get ready ahead, counting how often it was asked to."""
-
-    def __init__(self, name: str, *, refuse: bool = False) -> None:
-        super().__init__(name)
-        self.prepared = 0
-        self._refuse = refuse
-
-    def prepare(self) -> None:
-        self.prepared += 1
-        if self._refuse:
-            raise SpeechFailed("no voice here")
-
-
-def test_the_voice_is_got_ready_ahead_only_when_something_is_not_cached(tmp_path: Path) -> None:
-    engine = ReadyEngine("a")
-    chain = SpeechChain([engine, ReadyEngine("b")], cache_dir=tmp_path / "cache")
-    assert chain.prepare([TEXT, "Another scene."]) and engine.prepared == 1
-    chain.narrate(TEXT, tmp_path / "one.wav")
-    chain.narrate("Another scene.", tmp_path / "two.wav")
-    assert not chain.prepare([TEXT, "Another scene."]) and engine.prepared == 1
-    assert not chain.prepare([TEXT], speed=1.0) and engine.prepared == 1
-    assert chain.prepare([TEXT], speed=1.25) and engine.prepared == 2  # another speed: new audio
-
-
-def test_an_engine_that_cannot_get_ready_ahead_is_left_to_its_narration(tmp_path: Path) -> None:
-    assert not SpeechChain([ReadyEngine("a", refuse=True)]).prepare([TEXT])
-    assert not SpeechChain([FakeEngine("plain")]).prepare([TEXT])  # no prepare(): nothing to do
