@@ -110,7 +110,7 @@ class H264Segment:
             self.stream = self.container.add_stream("libx264", rate=settings.fps)
             _configure(self.stream.codec_context, settings, moving=True)
 
-    def add(self, data: bytes) -> None:
+    def add(self, data: bytes | memoryview) -> None:
         if len(data) != self.size:
             self.container.close()
             raise RenderFailed(f"{self.what}: a frame of {len(data)} bytes, expected {self.size}")

@@ -70,7 +70,7 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 settings: EncoderSettings,
                 position: CaptionPosition = DEFAULT_CAPTION_POSITION,
                 language: str = "", *, span: int | None = None, start: int = 0
-                ) -> Iterator[bytes]:
+                ) -> Iterator[memoryview]:
     """Yields raw yuv420p frames ``start`` to ``frames - 1`` of a zoom into ``picture``
     (which has the frame size) that grows by ZOOM over ``span`` frames (default ``frames``),
     with each caption (in ``language``) blended in, unmoved, at ``position`` during its span.
@@ -80,6 +80,10 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
     source = yuv420_planes(picture)
     scales = (1, 2, 2)
     sizes = [(width // scale, height // scale) for scale in scales]
+    # Each plane is resampled straight into its place in the frame: no copy per plane, no
+    # join (at 1080p those were two copies of 3 MB a frame, about 6 % of a zoom's CPU).
+    ends = np.cumsum([w * h for w, h in sizes]).tolist()
+    spans_in_frame = list(zip([0, *ends[:-1]], ends, strict=True))
     pace = span or frames
     frame = 0
     for text, count in caption_runs(spans, frames):
@@ -96,28 +100,29 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 continue
             left, top, right, _ = crop_box(zoom_at(frame, pace), width, height)
             step = (right - left) / width
-            out = []
+            raw = np.empty(ends[-1], np.uint8)
             for n, (scale, plane, size) in enumerate(zip(scales, source, sizes, strict=True)):
                 # The inverse map: output pixel (x, y) reads the source at step * (x, y) + offset.
                 matrix = np.array([[step, 0.0, left / scale + 0.5 * step - 0.5],
                                    [0.0, step, top / scale + 0.5 * step - 0.5]])
-                scaled = cv2.warpAffine(plane, matrix, size, flags=_WARP,
-                                        borderMode=cv2.BORDER_REPLICATE)
+                begin, end = spans_in_frame[n]
+                scaled = raw[begin:end].reshape(size[1], size[0])
+                cv2.warpAffine(plane, matrix, size, dst=scaled, flags=_WARP,
+                               borderMode=cv2.BORDER_REPLICATE)
                 if caption is not None:
                     overlay, colours, alphas = caption
                     layer = Image.fromarray(scaled)
                     layer.paste(colours[n], (overlay.left // scale, overlay.top // scale),
                                 alphas[n])
-                    scaled = np.asarray(layer)
-                out.append(scaled.tobytes())
+                    scaled[...] = np.asarray(layer)
             frame += 1
-            yield b"".join(out)
+            yield raw.data
 
 
 class FrameSink(Protocol):
     """An encoder taking raw yuv420p frames: engine.encoder.H264Segment, engine.vp9.VP9Segment."""
 
-    def add(self, data: bytes) -> None: ...
+    def add(self, data: bytes | memoryview) -> None: ...
 
     def close(self) -> int: ...
 
@@ -133,7 +138,8 @@ def encode_zoom(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
          sinks, frames, "encoding a zooming scene")
 
 
-def feed(pictures: Iterable[bytes], sinks: Sequence[FrameSink], planned: int, what: str) -> None:
+def feed(pictures: Iterable[bytes | memoryview], sinks: Sequence[FrameSink], planned: int,
+         what: str) -> None:
     """Hands every raw frame of ``pictures`` to each sink, then closes them. Raises
     RenderFailed when an encode fails or a sink did not get ``planned`` frames (``what`` says
     what was being made); after a failure every sink is closed and its piece is thrown away."""

@@ -162,10 +162,10 @@ def frames_of(shot: Shot, first: int, count: int, settings: EncoderSettings,
     picture = load_picture(shot.image, settings)
     span = shot.motion_frames or shot.frames
     if shot.motion == "kenburns" and span > 1:
-        frames = zoom_frames(picture, shot.frames, shot.captions, settings, position,
+        zoomed = zoom_frames(picture, shot.frames, shot.captions, settings, position,
                              shot.language, span=span, start=first)
-        for _, data in zip(range(count), frames, strict=False):
-            yield np.frombuffer(data, np.uint8)
+        for _, raw in zip(range(count), zoomed, strict=False):
+            yield np.frombuffer(raw, np.uint8)
         return
     made: dict[str | None, np.ndarray] = {}
     for frame in range(first, first + count):

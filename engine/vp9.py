@@ -124,7 +124,7 @@ class VP9Segment:
         self.writer = IvfWriter(target, settings)
         self.added = 0
 
-    def add(self, data: bytes) -> None:
+    def add(self, data: bytes | memoryview) -> None:
         if len(data) != self.size:
             self.writer.close()
             raise RenderFailed(f"{self.what}: a frame of {len(data)} bytes, expected {self.size}")
