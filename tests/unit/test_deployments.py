@@ -145,3 +145,16 @@ def test_the_served_runner_asks_for_new_runs_more_than_once_a_second_and_holds_t
     assert dict((name, limit) for _, name, limit in seen["flows"])[CLEANUP] == 1
     assert 0 < seen["query_seconds"] <= 1 and seen["limit"] == 3 and seen["started"]
     assert seen["pause_on_shutdown"] is False
+
+
+def test_a_served_flow_reaches_its_run_process_by_reference_not_as_a_copy() -> None:
+    """A copy of the flow's function keeps only the globals its code uses: its parameters'
+    Annotated would not resolve in the run's process, and Prefect's check would fail."""
+    import cloudpickle
+
+    from reelflow.deployments.serve import _sent_by_reference
+    from reelflow.flows.generate_video import generate_video
+
+    function = _sent_by_reference(generate_video).fn
+    assert cloudpickle.loads(cloudpickle.dumps(function)) is function
+    assert _sent_by_reference(generate_video).fn.__qualname__ == "generate_video.fn"
