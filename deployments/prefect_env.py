@@ -20,6 +20,7 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
     log lines go to its API (the UI shows them) but not to this terminal, whose one line of
     outcome the command prints itself. ``local_server``: without PREFECT_API_URL, the server of
     a running ``reelflow up`` in this data directory is used (deployments/running_server.py),
+    with the address its web server serves the media at as REELFLOW_PUBLIC_URL unless set,
     else a temporary server is started for this command (deployments/local_server.py).
     Returns what waits until that server answers (raising ReelflowError when it does not come
     up): already called unless ``wait`` is False, which lets the caller import Prefect and its
@@ -37,11 +38,15 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
                                f"{exc.strerror or exc}") from exc
         os.environ["PREFECT_HOME"] = str(prefect_home)
     if local_server and not os.environ.get("PREFECT_API_URL"):
-        from reelflow.deployments.running_server import find
+        from reelflow.deployments.running_server import find, public_url
 
         running = find(settings)  # a `reelflow up` of this data directory: its runs show there
         if running is not None:
             os.environ["PREFECT_API_URL"] = running
+            # As in up's own runs: links name the video where up's web server serves it.
+            address = public_url(settings)
+            if address is not None:
+                os.environ.setdefault("REELFLOW_PUBLIC_URL", address)
     if local_server:
         from reelflow.deployments.local_server import DEFAULT_STARTUP_SECONDS, use_temporary_server
 

@@ -27,11 +27,14 @@ def _file(settings: Settings) -> Path:
 
 
 @contextmanager
-def announced(settings: Settings, api_url: str) -> Iterator[None]:
-    """Names this process's Prefect server for the data directory while the block runs."""
+def announced(settings: Settings, api_url: str, public_url: str | None = None
+              ) -> Iterator[None]:
+    """Names this process's Prefect server (and the address its web server serves the
+    gallery and the media at) for the data directory while the block runs."""
     path = _file(settings)
     with atomic_output(path) as temp:
-        temp.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), "utf-8")
+        temp.write_text(json.dumps({"api_url": api_url, "pid": os.getpid(),
+                                    "public_url": public_url}), "utf-8")
     try:
         yield
     finally:
@@ -40,9 +43,27 @@ def announced(settings: Settings, api_url: str) -> Iterator[None]:
 
 def find(settings: Settings) -> str | None:
     """Returns the API URL of the data directory's running ``reelflow up``, or None."""
+    found = _announced(settings)
+    if found is None:
+        return None
+    api = str(found["api_url"])
+    return api if api_is_healthy(api, timeout=1.0) else None
+
+
+def public_url(settings: Settings) -> str | None:
+    """Returns the address at which the data directory's running ``reelflow up`` serves the
+    gallery and the media, or None (no up, or one that announced none)."""
+    found = _announced(settings)
+    address = found.get("public_url") if found is not None else None
+    return address if isinstance(address, str) and address else None
+
+
+def _announced(settings: Settings) -> dict[str, object] | None:
+    """What a live ``reelflow up`` wrote, or None (no file, a broken one, or its up is gone)."""
     try:
         found = json.loads(_file(settings).read_text("utf-8"))
-        api, pid = str(found["api_url"]), int(found["pid"])
+        str(found["api_url"])
+        pid = int(found["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     try:
@@ -51,4 +72,4 @@ def find(settings: Settings) -> str | None:
         return None  # the up that wrote it is gone
     except PermissionError:
         pass  # alive, another user's
-    return api if api_is_healthy(api, timeout=1.0) else None
+    return dict(found)

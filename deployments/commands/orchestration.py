@@ -125,7 +125,7 @@ def bring_up(args: argparse.Namespace, settings: Settings) -> None:
                   "prefect_server)")
         print("Ctrl-C stops everything.", flush=True)
         # `reelflow render` and `cleanup` in this data directory run against this server.
-        with announced(settings, api):
+        with announced(settings, api, os.environ["REELFLOW_PUBLIC_URL"]):
             serve_deployments(limit=args.limit)
     except KeyboardInterrupt:
         pass

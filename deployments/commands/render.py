@@ -189,6 +189,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     if path is not None:
         allow_script_folder(path)
     answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
+    settings = Settings.from_env()  # beside `reelflow up`, its web server's address is known now
     from reelflow.flows.generate_video import generate_video  # while the server starts
 
     answered()
