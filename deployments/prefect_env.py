@@ -38,15 +38,13 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
                                f"{exc.strerror or exc}") from exc
         os.environ["PREFECT_HOME"] = str(prefect_home)
     if local_server and not os.environ.get("PREFECT_API_URL"):
-        from reelflow.deployments.running_server import find, public_url
+        from reelflow.deployments.running_server import running_up
 
-        running = find(settings)  # a `reelflow up` of this data directory: its runs show there
+        running = running_up(settings)  # this data directory's `reelflow up`: runs show there
         if running is not None:
-            os.environ["PREFECT_API_URL"] = running
-            # As in up's own runs: links name the video where up's web server serves it.
-            address = public_url(settings)
-            if address is not None:
-                os.environ.setdefault("REELFLOW_PUBLIC_URL", address)
+            os.environ["PREFECT_API_URL"] = running.api_url
+            if running.public_url is not None:  # as in up's own runs: links play the video
+                os.environ.setdefault("REELFLOW_PUBLIC_URL", running.public_url)
     if local_server:
         from reelflow.deployments.local_server import DEFAULT_STARTUP_SECONDS, use_temporary_server
 

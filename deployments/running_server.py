@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from reelflow.deployments.serve import api_is_healthy
@@ -41,30 +42,40 @@ def announced(settings: Settings, api_url: str, public_url: str | None = None
         path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class RunningUp:
+    """A live ``reelflow up``: its Prefect API, and where its web server serves the gallery
+    and the media (None: it announced none)."""
+
+    api_url: str
+    public_url: str | None
+
+
+def running_up(settings: Settings) -> RunningUp | None:
+    """Returns the data directory's running ``reelflow up`` when its API answers, or None."""
+    found = _announced(settings)
+    return found if found is not None and api_is_healthy(found.api_url, timeout=1.0) else None
+
+
 def find(settings: Settings) -> str | None:
     """Returns the API URL of the data directory's running ``reelflow up``, or None."""
-    found = _announced(settings)
-    if found is None:
-        return None
-    api = str(found["api_url"])
-    return api if api_is_healthy(api, timeout=1.0) else None
+    found = running_up(settings)
+    return found.api_url if found is not None else None
 
 
 def public_url(settings: Settings) -> str | None:
-    """Returns the address at which the data directory's running ``reelflow up`` serves the
+    """Returns the address at which the data directory's live ``reelflow up`` serves the
     gallery and the media, or None (no up, or one that announced none)."""
     found = _announced(settings)
-    address = found.get("public_url") if found is not None else None
-    return address if isinstance(address, str) and address else None
+    return found.public_url if found is not None else None
 
 
-def _announced(settings: Settings) -> dict[str, object] | None:
+def _announced(settings: Settings) -> RunningUp | None:
     """What a live ``reelflow up`` wrote, or None (no file, a broken one, or its up is gone)."""
     try:
         found = json.loads(_file(settings).read_text("utf-8"))
-        str(found["api_url"])
-        pid = int(found["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
+        api, pid, address = str(found["api_url"]), int(found["pid"]), found.get("public_url")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     try:
         os.kill(pid, 0)
@@ -72,4 +83,4 @@ def _announced(settings: Settings) -> dict[str, object] | None:
         return None  # the up that wrote it is gone
     except PermissionError:
         pass  # alive, another user's
-    return dict(found)
+    return RunningUp(api, address if isinstance(address, str) and address else None)

@@ -83,7 +83,7 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
     # Each plane is resampled straight into its place in the frame: no copy per plane, no
     # join (at 1080p those were two copies of 3 MB a frame, about 6 % of a zoom's CPU).
     ends = np.cumsum([w * h for w, h in sizes]).tolist()
-    spans_in_frame = list(zip([0, *ends[:-1]], ends, strict=True))
+    places = list(zip([0, *ends[:-1]], ends, strict=True))
     pace = span or frames
     frame = 0
     for text, count in caption_runs(spans, frames):
@@ -105,7 +105,7 @@ def zoom_frames(picture: Image.Image, frames: int, spans: Sequence[CaptionSpan],
                 # The inverse map: output pixel (x, y) reads the source at step * (x, y) + offset.
                 matrix = np.array([[step, 0.0, left / scale + 0.5 * step - 0.5],
                                    [0.0, step, top / scale + 0.5 * step - 0.5]])
-                begin, end = spans_in_frame[n]
+                begin, end = places[n]
                 scaled = raw[begin:end].reshape(size[1], size[0])
                 cv2.warpAffine(plane, matrix, size, dst=scaled, flags=_WARP,
                                borderMode=cv2.BORDER_REPLICATE)

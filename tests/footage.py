@@ -21,22 +21,16 @@ def palette_clip(path: Path, *, fps: int = 6, size: tuple[int, int] = (64, 48),
     """Writes an MP4 (H.264, and AAC with a sine of ``tone`` Hz unless None) whose frame k is
     solid PALETTE[k]: len(PALETTE) frames at ``fps``. ``bt709``: converted with BT.709 and
     tagged so in the stream; else converted with BT.601 and untagged, as most tools do."""
+    pictures = []
+    for colour in PALETTE:
+        rgb = np.zeros((size[1], size[0], 3), np.uint8)
+        rgb[:] = colour
+        pictures.append(rgb)
     with av.open(str(path), "w", format="mp4") as container:
         video = container.add_stream("libx264", rate=fps)
-        video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
-        video.options = {"preset": "ultrafast", "crf": "10"}
-        if bt709:
-            video.options["x264-params"] = "colorprim=bt709:transfer=bt709:colormatrix=bt709"
         sound = container.add_stream("aac", rate=44100) if tone is not None else None
-        for number, colour in enumerate(PALETTE):
-            rgb = np.zeros((size[1], size[0], 3), np.uint8)
-            rgb[:] = colour
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            if bt709:
-                frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
-            frame.pts = number
-            container.mux(video.encode(frame))
-        container.mux(video.encode(None))
+        encode_pictures(container, video, pictures, {"preset": "ultrafast", "crf": "10"},
+                        "colorprim=bt709:transfer=bt709:colormatrix=bt709" if bt709 else None)
         if sound is not None:
             seconds = len(PALETTE) / fps
             count = int(seconds * 44100)
@@ -47,6 +41,26 @@ def palette_clip(path: Path, *, fps: int = 6, size: tuple[int, int] = (64, 48),
             container.mux(sound.encode(block))
             container.mux(sound.encode(None))
     return path
+
+
+def encode_pictures(container: av.container.OutputContainer, video: av.video.VideoStream,
+                    pictures: list[np.ndarray], options: dict[str, str],
+                    bt709_params: str | None = None) -> None:
+    """Encodes each RGB picture as one frame of ``video`` (yuv420p, ``options``) into
+    ``container``. ``bt709_params``: the x264-params that tag the stream BT.709, and each frame
+    converted with BT.709; None: converted with BT.601 and untagged, as most tools do."""
+    video.width, video.height, video.pix_fmt = pictures[0].shape[1], pictures[0].shape[0], \
+        "yuv420p"
+    video.options = dict(options)
+    if bt709_params is not None:
+        video.options["x264-params"] = bt709_params
+    for number, rgb in enumerate(pictures):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        if bt709_params is not None:
+            frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
+        frame.pts = number
+        container.mux(video.encode(frame))
+    container.mux(video.encode(None))
 
 
 def tone_wav(path: Path, *, seconds: float, frequency: float, rate: int = 44100) -> Path:

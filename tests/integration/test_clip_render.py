@@ -17,7 +17,7 @@ from reelflow.engine.burned_captions import CaptionSpan
 from reelflow.engine.clip_sound import mix_under
 from reelflow.engine.compose import Shot, render_video
 from reelflow.engine.ffmpeg import run_ffmpeg
-from tests.footage import PALETTE, palette_clip, peak_frequency
+from tests.footage import PALETTE, encode_pictures, palette_clip, peak_frequency
 
 FPS = 24
 
@@ -60,23 +60,13 @@ def test_a_clip_scaled_to_cover_shows_its_centre_without_bars(tmp_path: Path,
                                                               bt709: bool) -> None:
     # A 4:3 clip in a 16:9 frame: scaled to 320x240, a band of 30 rows cut off top and bottom.
     clip = tmp_path / "tall.mp4"
+    rgb = np.zeros((48, 64, 3), np.uint8)
+    rgb[:6] = (250, 250, 250)  # the top eighth: cut away by the cover crop
+    rgb[6:, :32] = (230, 30, 30)
+    rgb[6:, 32:] = (30, 30, 230)
     with av.open(str(clip), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=6)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.options = {"crf": "5"}
-        if bt709:
-            stream.options["x264-params"] = "colormatrix=bt709"
-        rgb = np.zeros((48, 64, 3), np.uint8)
-        rgb[:6] = (250, 250, 250)  # the top eighth: cut away by the cover crop
-        rgb[6:, :32] = (230, 30, 30)
-        rgb[6:, 32:] = (30, 30, 230)
-        for n in range(3):
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            if bt709:
-                frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
-            frame.pts = n
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
+        encode_pictures(container, container.add_stream("libx264", rate=6), [rgb] * 3,
+                        {"crf": "5"}, "colormatrix=bt709" if bt709 else None)
     slide = tmp_path / "slide.png"
     Image.new("RGB", (320, 180), (0, 0, 0)).save(slide)
     target = tmp_path / "out.mp4"
