@@ -12,6 +12,7 @@ any path a script names (storage/references.py).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,15 +67,14 @@ def resolve_library(settings: Settings, reference: str, kind: MediaKind) -> Libr
     if not is_library_reference(reference):
         raise InvalidScript(f"{shown}: expected stock:<id>, stock:<tag> or asset:<uuid>")
     text = reference.split(":", 1)[1].strip()
-    asset_id = _uuid(text)
+    asset_id = as_uuid(text)
     if not text or (not stock and asset_id is None):
         expected = "stock:<id> or stock:<tag>" if stock else "asset:<uuid>"
         raise InvalidScript(f"{shown}: expected {expected}")
     with database(settings).unit_of_work(read_only=True) as uow:
         asset = uow.library.get(asset_id) if asset_id is not None else None
         if stock and asset_id is None:  # a tag: the first stock item of the kind that has it
-            asset = next((item for item in uow.library.stock(ASSET_TYPE_OF[kind])
-                          if text.lower() in _tags(item)), None)
+            asset = _first_tagged(uow.library.stock(ASSET_TYPE_OF[kind]), text)
         elif stock and asset is not None and uow.library.stock_item(asset.id) is None:
             if asset.source_type == SourceType.USER_UPLOADED:
                 raise InvalidScript(f"{shown}: this asset is an upload, not a stock item; "
@@ -101,23 +101,29 @@ def stock_lookup(settings: Settings, kind: MediaKind | None = None) -> StockLook
     (asset id, file path, source type), or None when nothing matches."""
 
     def lookup(key: str) -> tuple[uuid.UUID, str, str] | None:
-        wanted = _uuid(key.strip())
+        wanted = as_uuid(key.strip())
         with database(settings).unit_of_work(read_only=True) as uow:
             items = uow.library.stock(ASSET_TYPE_OF[kind] if kind is not None else None)
-            found = next((item for item in items if (item.id == wanted if wanted is not None
-                                                     else key.strip().lower() in _tags(item))),
-                         None)
+            found = _first_tagged(items, key) if wanted is None else \
+                next((item for item in items if item.id == wanted), None)
             return None if found is None else (found.id, found.file_path,
                                                str(found.source_type))
 
     return lookup
 
 
-def _uuid(text: str) -> uuid.UUID | None:
+def as_uuid(text: str) -> uuid.UUID | None:
+    """``text`` as an id, or None when it is not one (a tag, say)."""
     try:
         return uuid.UUID(text)
     except ValueError:
         return None
+
+
+def _first_tagged(items: Iterable[MediaAsset], tag: str) -> MediaAsset | None:
+    """The first of ``items`` (oldest first, as the library lists them) carrying ``tag``."""
+    wanted = tag.strip().lower()
+    return next((item for item in items if wanted in _tags(item)), None)
 
 
 def _tags(asset: MediaAsset) -> list[str]:

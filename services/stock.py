@@ -18,6 +18,7 @@ from typing import Any
 from reelflow.db.states import SourceType, StorageType
 from reelflow.errors import InvalidArgument, InvalidMedia, NotFound
 from reelflow.services.library import Ingested, ingest
+from reelflow.services.resolver import as_uuid
 from reelflow.services.runtime import database, layout
 from reelflow.settings import Settings
 
@@ -38,11 +39,7 @@ def parse_tags(text: str | None) -> list[str]:
         if not _TAG.match(tag):
             raise InvalidArgument(f"tag {raw.strip()!r}: use 1 to 64 letters, digits, '.', "
                                   "'+', '-' or '_'")
-        try:
-            uuid.UUID(tag)
-        except ValueError:
-            pass
-        else:
+        if as_uuid(tag) is not None:
             raise InvalidArgument(f"tag {tag!r} looks like an id; stock:<id> would name the "
                                   "item with that id instead")
         if tag not in tags:
