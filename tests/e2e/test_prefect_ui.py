@@ -23,10 +23,11 @@ from tests.prefect_server import call, clean_env, free_port, wait_for
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-# Six zooming scenes: long enough (several seconds) to watch the progress move.
+# Twelve zooming scenes: long enough (well over ten seconds) to watch the progress move on a
+# page reloaded about once a second, now that a served run starts and narrates at once.
 SCRIPT = "---\nmotion: kenburns\n---\n# Watched from the browser\n\n" + "\n\n".join(
     f"## Part {n}\nThis is part {n}, spoken at some length so that the render lasts long "
-    "enough to be watched from the run page." for n in range(1, 7))
+    "enough to be watched from the run page." for n in range(1, 13))
 
 
 @dataclass
