@@ -7,6 +7,9 @@ the traceback and Prefect's own log lines.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -104,5 +107,29 @@ def _first_line(value: object) -> str:
     return lines[0][:2000] if lines else type(value).__name__
 
 
+_returned: list[int] = []  # the exit code, once main() has returned
+
+
+def _end_now() -> None:
+    """The last exit handler: once main() has returned and every other exit handler has run
+    (they end the voice processes and flush Prefect's logs and events), ends the process
+    without tearing the interpreter down object by object (measured after a render: 0.75 s,
+    against 0.11 s this way)."""
+    if not _returned:
+        return  # main() did not return (an uncaught exception): the usual ending
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(_returned[0])
+
+
+def entry() -> int:
+    """The ``reelflow`` program: ``main()``, ended quickly (``_end_now``)."""
+    atexit.register(_end_now)  # registered first, so it runs after every other exit handler
+    code = main()
+    _returned.append(code)
+    return code
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(entry())

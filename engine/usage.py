@@ -9,6 +9,15 @@ from typing import Self
 
 import psutil
 
+_helpers: set[int] = set()  # processes that do a job's work whenever they were started
+
+
+def count_as_job(pid: int) -> None:
+    """Marks process ``pid`` (a child of this process) as doing the jobs' work: a meter
+    counts it even when it was running before the meter started (a voice that began speaking
+    a job's narrations while Prefect started). Its work before that start is not counted."""
+    _helpers.add(pid)
+
 
 def _tree_rss(process: psutil.Process, ignored: frozenset[int] = frozenset()) -> int:
     total = 0
@@ -66,9 +75,10 @@ class ResourceMeter:
     Use as a context manager, or start()/stop(); ``usage()`` returns the data model's
     resource_usage fields (disk use is added by the caller, who knows which files are the job's).
     Children that were already running at ``start()`` (such as a temporary Prefect server that
-    the command line started) are not the job's and are not counted. CPU time counts this
-    process, the children it has waited for (each ffmpeg run) and the live ones it started
-    (the voice process, which outlives the narration by a few idle seconds).
+    the command line started) are not the job's and are not counted, unless marked with
+    ``count_as_job`` (voice processes). CPU time counts this process, the children it has
+    waited for (each ffmpeg run) and the live ones it started (the voice processes, which
+    outlive the narrations by a few idle seconds).
     """
 
     def __init__(self, interval: float = 0.1) -> None:
@@ -85,7 +95,8 @@ class ResourceMeter:
 
     def start(self) -> Self:
         self._started = time.perf_counter()
-        self._ignored = frozenset(child.pid for child in self._process.children())
+        self._ignored = frozenset(child.pid for child in self._process.children()
+                                  if child.pid not in _helpers)
         self._cpu_start = _cpu_seconds(self._process, self._ignored)
         self._peak = _tree_rss(self._process, self._ignored)
         self._thread = threading.Thread(target=self._sample, name="resource-meter", daemon=True)

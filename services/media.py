@@ -11,9 +11,10 @@ from reelflow.db.states import AssetType, SourceType
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.slides import Slide, render_slide
 from reelflow.engine.speech import Narration, SpeechChain, build_engine
+from reelflow.engine.speech.chain import cache_key
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output, open_regular
-from reelflow.services.intake import MusicFile, SceneImage
+from reelflow.services.intake import Accepted, MusicFile, SceneImage
 from reelflow.services.runtime import database, layout, utcnow
 from reelflow.settings import Settings
 from reelflow.storage.accounting import counted_publisher, record_asset
@@ -36,6 +37,27 @@ def narrate(settings: Settings, job_id: uuid.UUID, index: int, scene: Scene,
     record_file(settings, job_id, target, AssetType.AUDIO, SourceType.GENERATED,
                 narration.duration, {**narration.metadata(), "scene": index + 1})
     return narration
+
+
+def speak_ahead(settings: Settings, accepted: Accepted) -> int:
+    """Starts speaking, in this process's background, the narrations a job of ``accepted``
+    will ask for: each scene's that the offline voice, first in the script's chain, would
+    speak (not a recorded one, nor one the speech cache holds). ``narrate`` in this process
+    then takes them instead of speaking them again. Returns how many were started."""
+    from reelflow.engine.speech.piper_engine import PiperEngine
+
+    render = accepted.script.settings
+    if render.tts_chain[:1] != ("piper",):
+        return 0
+    engine = PiperEngine(language=render.language)
+    cache = layout(settings).speech_cache()
+    sounds = accepted.sounds or (None,) * len(accepted.script.scenes)
+    texts = [(scene.narration, render.speed)
+             for scene, sound in zip(accepted.script.scenes, sounds, strict=True)
+             if sound is None and scene.narration.strip() and not (
+                 cache / f"{cache_key(engine.name, engine.voice, render.speed, scene.narration)}"
+                         ".wav").is_file()]
+    return engine.speak_ahead(texts)
 
 
 def draw(settings: Settings, job_id: uuid.UUID, index: int, count: int, title: str,

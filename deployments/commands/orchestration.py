@@ -164,7 +164,7 @@ def submit_run(args: argparse.Namespace, settings: Settings) -> None:
     data, _ = read_script(args.script)
     # The worker may be another machine: send the text itself, not a path on this one; it
     # has no folder there, so it is validated as an inline script.
-    params = flow_parameters(args, settings, data, None)
+    params, _ = flow_parameters(args, settings, data, None)
     prepare_prefect(settings, quiet=not args.verbose)
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidArgument, InvalidScript, ReelflowError
@@ -33,6 +33,9 @@ from reelflow.vocabulary import (
     TRANSITIONS,
     VIDEO_FORMATS,
 )
+
+if TYPE_CHECKING:
+    from reelflow.services.intake import Accepted
 
 MAX_SESSION_CHARS = 128  # the jobs' session_id column
 
@@ -134,10 +137,11 @@ def read_script(name: str) -> tuple[bytes, Path | None]:
 
 
 def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
-                    path: Path | None) -> dict[str, Any]:
+                    path: Path | None) -> tuple[dict[str, Any], Accepted]:
     """Returns the generate-video parameters for the command's options (only those given),
     after validating the script exactly as the flow will, pictures included (raises
-    InvalidScript). ``path`` None: the script goes inline and has no folder.
+    InvalidScript), and the script as accepted. ``path`` None: the script goes inline and
+    has no folder.
     """
     from reelflow.services.intake import accept
     from reelflow.services.scripts import overrides
@@ -163,13 +167,13 @@ def flow_parameters(args: argparse.Namespace, settings: Settings, data: bytes,
     # Validate before paying for Prefect's start-up, exactly as the flow will: a bad script
     # fails in milliseconds.
     chosen = {key: value for key, value in params.items() if key != "session_id"}
-    accept(settings, data, source_name=path.name if path else None,
-           script_folder=path.parent if path else None, overrides=overrides(**chosen))
+    accepted = accept(settings, data, source_name=path.name if path else None,
+                      script_folder=path.parent if path else None, overrides=overrides(**chosen))
     if path is None:
         params["script"] = data.decode("utf-8-sig")
     else:
         params["script_path"] = str(path)
-    return params
+    return params, accepted
 
 
 def allow_script_folder(path: Path) -> None:
@@ -181,13 +185,16 @@ def allow_script_folder(path: Path) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
+    from reelflow.services.media import speak_ahead
     from reelflow.services.preflight import check_writable
 
     data, path = read_script(args.script)
-    params = flow_parameters(args, settings, data, path)
+    params, accepted = flow_parameters(args, settings, data, path)
     check_writable(settings)  # one line now rather than a failed run after Prefect's start
     if path is not None:
         allow_script_folder(path)
+    # The job runs in this process: its narrations are spoken while Prefect starts.
+    speak_ahead(settings, accepted)
     answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
     settings = Settings.from_env()  # beside `reelflow up`, its web server's address is known now
     from reelflow.flows.generate_video import generate_video  # while the server starts

@@ -45,6 +45,13 @@ _LIBC = _glibc()
 # One synthesis at a time per process: onnxruntime already spreads one over every core, and
 # Piper's phonemizer is not thread-safe. The same lock makes loading a voice happen once.
 _SYNTHESIS = threading.Lock()
+_THREADS = [0]  # the inference's threads; 0: onnxruntime's choice, one per core
+
+
+def use_threads(threads: int) -> None:
+    """Sets how many threads the voices this process loads from now on use (0: one per
+    core)."""
+    _THREADS[0] = max(0, threads)
 
 
 @lru_cache(maxsize=4)
@@ -60,6 +67,7 @@ def _load_voice(model: str, config: str) -> Any:
     # the eight narrations in a row: 2.26 s and a voice process peaking at 309 MB with the
     # arena, 2.96 s and 367 MB without it.
     options.enable_cpu_mem_arena = True
+    options.intra_op_num_threads = _THREADS[0]
     with open(config, encoding="utf-8") as file:
         settings = json.load(file)
     return PiperVoice(config=PiperConfig.from_dict(settings),

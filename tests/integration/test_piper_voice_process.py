@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 import pytest
 
 from reelflow.engine.audio import NARRATION_RATE
-from reelflow.engine.speech.piper_engine import VoiceProcess
+from reelflow.engine.speech.piper_engine import PiperEngine, Voice, VoiceProcess
 from reelflow.engine.speech.piper_voice import bundled_voice_paths
 from reelflow.errors import SpeechFailed
 
@@ -19,7 +20,7 @@ def _voice(idle: float = 15.0) -> VoiceProcess:
     return VoiceProcess(*bundled_voice_paths(), idle_seconds=idle)
 
 
-def _ask(voice: VoiceProcess, text: str, target: Path) -> dict[str, object]:
+def _ask(voice: VoiceProcess | Voice, text: str, target: Path) -> dict[str, object]:
     return voice.ask({"text": text, "speed": 1.0, "target": str(target)})
 
 
@@ -88,3 +89,44 @@ def test_the_engine_turns_an_error_reply_into_speech_failed(tmp_path: Path) -> N
 
     with pytest.raises(SpeechFailed):
         PiperEngine().synthesize("...", 1.0, tmp_path / "a.wav")
+
+
+def test_two_narrations_asked_at_once_are_spoken_by_two_processes(tmp_path: Path) -> None:
+    voice = Voice(*bundled_voice_paths(), layout=(2, 1))
+    try:
+        _ask(voice, "Alone.", tmp_path / "a.wav")
+        assert voice.started == 1  # one at a time keeps to one process
+        with ThreadPoolExecutor(2) as pool:
+            replies = list(pool.map(
+                lambda n: _ask(voice, f"At the same time, number {n}.",
+                               tmp_path / f"{n}.wav"), range(2)))
+    finally:
+        voice.close()
+    assert voice.started == 2 and all("sentences" in reply for reply in replies)
+    assert all((tmp_path / f"{n}.wav").stat().st_size > 1000 for n in range(2))
+
+
+def test_a_narration_spoken_ahead_is_taken_once_instead_of_spoken_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = PiperEngine()
+    text = "Spoken ahead of its job. It has two sentences."
+    assert engine.speak_ahead([(text, 1.0), (text, 1.0)]) == 1  # the same words once
+    assert engine.speak_ahead([(text, 1.0)]) == 0  # already asked for
+    first = engine.synthesize(text, 1.0, tmp_path / "a.wav")  # waits for it, then takes it
+
+    def refuse(self: object, request: dict[str, object]) -> dict[str, object]:
+        raise AssertionError("the voice was asked again")
+
+    monkeypatch.setattr(Voice, "ask", refuse)
+    with pytest.raises(AssertionError, match="asked again"):
+        engine.synthesize(text, 1.0, tmp_path / "b.wav")  # taken once: now it must speak
+    assert [sentence for sentence, _ in first] == ["Spoken ahead of its job.",
+                                                   "It has two sentences."]
+    with wave.open(str(tmp_path / "a.wav")) as clip:
+        seconds = clip.getnframes() / clip.getframerate()
+    assert abs(seconds - sum(t for _, t in first)) < 0.05
+    assert not (tmp_path / "b.wav").exists()
+
+
+def test_a_language_the_voice_does_not_speak_is_not_spoken_ahead() -> None:
+    assert PiperEngine(language="fr").speak_ahead([("Bonjour.", 1.0)]) == 0

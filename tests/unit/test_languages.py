@@ -19,7 +19,7 @@ from reelflow.engine.script import RenderSettings
 from reelflow.engine.speech import SpeechChain
 from reelflow.engine.speech.base import split_sentences
 from reelflow.engine.speech.gtts_engine import GttsEngine
-from reelflow.engine.speech.piper_engine import PiperEngine, voice_process
+from reelflow.engine.speech.piper_engine import PiperEngine, voice_layout, voice_process
 from reelflow.engine.speech.voices import gtts_language, is_english, language_name
 from reelflow.errors import InvalidScript, SpeechFailed, VoiceUnavailable
 from reelflow.services.scripts import overrides
@@ -162,3 +162,10 @@ def test_japanese_and_chinese_sentences_end_at_their_full_stops_without_spaces()
         "こんにちは。", "元気ですか？", "「はい。」と言った。", "Fine.", "Thanks"]
     assert split_sentences("你好！我很好。") == ["你好！", "我很好。"]
     assert split_sentences("مرحبا بكم. كيف حالك؟ بخير") == ["مرحبا بكم.", "كيف حالك؟", "بخير"]
+
+
+@pytest.mark.parametrize(("cpus", "layout"), [(1, (1, 1)), (2, (2, 1)), (3, (2, 1)),
+                                              (8, (2, 4))])
+def test_the_voice_speaks_in_up_to_two_processes_sharing_the_cpus(
+        cpus: int, layout: tuple[int, int]) -> None:
+    assert voice_layout(cpus) == layout

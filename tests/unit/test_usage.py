@@ -8,7 +8,7 @@ import time
 
 import psutil
 
-from reelflow.engine.usage import ResourceMeter
+from reelflow.engine.usage import ResourceMeter, count_as_job
 
 HOLD_200_MB = ("import time, sys; block = bytearray(200 * 2**20); "
                "block[::4096] = b'x' * len(block[::4096]); print('ready', flush=True); "
@@ -78,3 +78,17 @@ def test_what_a_server_started_before_the_job_starts_later_is_not_the_jobs_memor
             process.kill()
         server.kill()
         server.wait()
+
+
+def test_a_helper_started_before_the_job_but_marked_as_the_jobs_counts() -> None:
+    """A voice that began speaking the job's narrations while Prefect started is the job's."""
+    helper = _holder(30)
+    count_as_job(helper.pid)
+    own_mb = psutil.Process().memory_info().rss / 2**20
+    try:
+        with ResourceMeter(interval=0.02) as meter:
+            time.sleep(0.2)
+        assert meter.usage()["peak_memory_mb"] > own_mb + 150
+    finally:
+        helper.kill()
+        helper.wait()
