@@ -197,10 +197,16 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     speak_ahead(settings, accepted)
     answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
     settings = Settings.from_env()  # beside `reelflow up`, its web server's address is known now
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     from reelflow.flows.generate_video import generate_video  # while the server starts
 
     answered()
-    state = generate_video(**params, return_state=True)
+    # Without Prefect's flow heartbeat: its thread sleeps a second at a time and the run waits
+    # for it at its end (measured: 0.45 s of a render). A render that dies is found by the
+    # job's own heartbeat, and the reconciler marks its run Crashed.
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        state = generate_video(**params, return_state=True)
     result = _outcome(settings, state)
     if args.json:
         print(json.dumps(result, default=str))

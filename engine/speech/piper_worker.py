@@ -1,15 +1,18 @@
-"""The voice process: ``python -m reelflow.engine.speech.piper_worker MODEL CONFIG IDLE [THREADS]``.
+"""The voice process: ``python -m reelflow.engine.speech.piper_worker MODEL CONFIG IDLE [THREADS
+[NICE]]``.
 
 Reads one JSON request a line on standard input ({"text", "speed", "target"}), speaks it into
 ``target`` and answers one JSON line on standard output ({"sentences": [[text, seconds], ...]}
 or {"error": message}). It ends at the end of its input (its parent ended or closed the pipe)
 or after IDLE seconds without a request, so its memory goes back to the system. THREADS is
-how many threads the voice's inference uses (0, the default: one per core).
+how many threads the voice's inference uses (0, the default: one per core); NICE how much the
+process lowers its own priority (default 0).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import select
 import sys
 from pathlib import Path
@@ -53,4 +56,5 @@ def serve(model: str, config: str, idle_seconds: float, requests: TextIO,
 
 if __name__ == "__main__":
     use_threads(int(sys.argv[4]) if len(sys.argv) > 4 else 0)
+    os.nice(int(sys.argv[5]) if len(sys.argv) > 5 else 0)
     serve(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.stdin, sys.stdout)

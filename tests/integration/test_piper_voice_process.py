@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from reelflow.engine.audio import NARRATION_RATE
-from reelflow.engine.speech.piper_engine import PiperEngine, Voice, VoiceProcess
+from reelflow.engine.speech.piper_engine import VOICE_NICENESS, PiperEngine, Voice, VoiceProcess
 from reelflow.engine.speech.piper_voice import bundled_voice_paths
 from reelflow.errors import SpeechFailed
 
@@ -130,3 +130,14 @@ def test_a_narration_spoken_ahead_is_taken_once_instead_of_spoken_again(
 
 def test_a_language_the_voice_does_not_speak_is_not_spoken_ahead() -> None:
     assert PiperEngine(language="fr").speak_ahead([("Bonjour.", 1.0)]) == 0
+
+
+def test_the_voice_speaks_at_a_lower_priority_than_its_parent(tmp_path: Path) -> None:
+    voice = _voice()
+    try:
+        _ask(voice, "Quietly.", tmp_path / "a.wav")
+        assert voice._process is not None
+        niceness = psutil.Process(voice._process.pid).nice()
+    finally:
+        voice.close()
+    assert niceness == min(19, psutil.Process().nice() + VOICE_NICENESS)
