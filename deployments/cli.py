@@ -15,16 +15,6 @@ import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from reelflow.deployments.commands import (
-    deploy,
-    jobs,
-    orchestration,
-    render,
-    stock,
-    storage,
-    web,
-    worker,
-)
 from reelflow.errors import (
     InvalidArgument,
     InvalidMedia,
@@ -40,8 +30,6 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 
-COMMAND_GROUPS = (render, orchestration, deploy, worker, jobs, storage, stock, web)
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors on one line (exit 2, as every invalid input)."""
@@ -52,11 +40,23 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     """Returns the argument parser with every command group registered."""
+    # Imported here, not above: `render` starts its voices before these imports (see main).
+    from reelflow.deployments.commands import (
+        deploy,
+        jobs,
+        orchestration,
+        render,
+        stock,
+        storage,
+        web,
+        worker,
+    )
+
     top = _Parser(prog="reelflow", description="Turn a written script into a narrated video.")
     top.add_argument("--verbose", action="store_true",
                      help="show tracebacks and Prefect's log lines")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in COMMAND_GROUPS:
+    for group in (render, orchestration, deploy, worker, jobs, storage, stock, web):
         group.register(commands)
     _add_verbose(commands)
     return top
@@ -78,6 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     0: done; 2: invalid input (a bad script, argument or setting, an unknown id); 1: the work
     failed, or the environment did (database, disk, Prefect); 130: interrupted.
     """
+    if (sys.argv[1:] if argv is None else list(argv))[:1] == ["render"]:
+        # Started before the commands' imports (half a second on one CPU) so that the voice
+        # loads on the other CPU meanwhile; a script that needs no offline voice leaves it
+        # idle, and it ends with this process.
+        from reelflow.engine.speech.piper_engine import start_bundled_voice
+
+        start_bundled_voice()
     args = parser().parse_args(argv)
     show_on_stderr()
     try:

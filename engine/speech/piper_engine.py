@@ -17,6 +17,7 @@ spoken again.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import queue
@@ -91,6 +92,12 @@ class VoiceProcess:
                     return answer
                 self._stop()
             raise SpeechFailed(f"the Piper voice process ended without answering: {self._tail()}")
+
+    def start(self) -> None:
+        """Starts the process unless it is running (it loads the voice, then waits)."""
+        # A failure to start is said again, with its reason, by the first narration asked for.
+        with self._lock, contextlib.suppress(SpeechFailed):
+            self._running()
 
     def _running(self) -> subprocess.Popen[str]:
         if self._process is not None and self._process.poll() is None:
@@ -170,6 +177,17 @@ def voice_process(model: str, config: str) -> Voice:
         if (model, config) not in _voices:
             _voices[(model, config)] = Voice(model, config)
         return _voices[(model, config)]
+
+
+def start_bundled_voice() -> None:
+    """Starts the bundled voice's processes now, in the background, for narrations soon to
+    come (they load the voice meanwhile). Does nothing when the voice is not installed."""
+    try:
+        model, config = bundled_voice_paths()
+    except SpeechFailed:
+        return
+    for process in voice_process(model, config).processes:
+        process.start()
 
 
 @atexit.register

@@ -67,12 +67,24 @@ def _load_voice(model: str, config: str) -> Any:
     # the eight narrations in a row: 2.26 s and a voice process peaking at 309 MB with the
     # arena, 2.96 s and 367 MB without it.
     options.enable_cpu_mem_arena = True
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
     options.intra_op_num_threads = _THREADS[0]
     with open(config, encoding="utf-8") as file:
         settings = json.load(file)
     return PiperVoice(config=PiperConfig.from_dict(settings),
                       session=onnxruntime.InferenceSession(model, sess_options=options,
                                                            providers=["CPUExecutionProvider"]))
+
+
+def load_voice(model: str, config: str) -> bool:
+    """Loads the voice ahead of its first narration; returns whether it loaded (when it did
+    not, that narration says why)."""
+    try:
+        with _SYNTHESIS:
+            _load_voice(model, config)
+    except Exception:  # onnxruntime and Piper raise plain exceptions of many kinds
+        return False
+    return True
 
 
 def release_freed_memory() -> None:

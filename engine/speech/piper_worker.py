@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from reelflow.engine.speech.piper_voice import narrate_to, use_threads
+from reelflow.engine.speech.piper_voice import load_voice, narrate_to, use_threads
 from reelflow.errors import ReelflowError
 
 
@@ -57,4 +57,5 @@ def serve(model: str, config: str, idle_seconds: float, requests: TextIO,
 if __name__ == "__main__":
     use_threads(int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     os.nice(int(sys.argv[5]) if len(sys.argv) > 5 else 0)
+    load_voice(sys.argv[1], sys.argv[2])  # before the first request, which may be a while
     serve(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.stdin, sys.stdout)
