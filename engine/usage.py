@@ -19,6 +19,11 @@ def count_as_job(pid: int) -> None:
     _helpers.add(pid)
 
 
+def no_longer_job(pid: int) -> None:
+    """Forgets a process ``count_as_job`` marked (it ended: its number may be reused)."""
+    _helpers.discard(pid)
+
+
 def _tree_rss(process: psutil.Process, ignored: frozenset[int] = frozenset()) -> int:
     total = 0
     for member in [process, *_children(process, ignored)]:

@@ -34,7 +34,7 @@ from typing import IO, Any
 
 from reelflow.engine.speech.piper_voice import bundled_voice_paths
 from reelflow.engine.speech.voices import is_english, language_name
-from reelflow.engine.usage import count_as_job
+from reelflow.engine.usage import count_as_job, no_longer_job
 from reelflow.errors import SpeechFailed, VoiceUnavailable
 from reelflow.files import atomic_output
 
@@ -124,6 +124,7 @@ class VoiceProcess:
     def _stop(self) -> None:
         process, self._process = self._process, None
         if process is not None:
+            no_longer_job(process.pid)
             if process.stdin is not None:
                 process.stdin.close()  # the process ends at the end of its input
             try:

@@ -7,12 +7,20 @@ import sys
 import time
 
 import psutil
+import pytest
 
+from reelflow.engine.speech.piper_engine import close_voice_processes
 from reelflow.engine.usage import ResourceMeter, count_as_job
 
 HOLD_200_MB = ("import time, sys; block = bytearray(200 * 2**20); "
                "block[::4096] = b'x' * len(block[::4096]); print('ready', flush=True); "
                "time.sleep(float(sys.argv[1]))")
+
+
+@pytest.fixture(autouse=True)
+def _no_voice() -> None:
+    """Voices that earlier tests in this process left idle are the jobs' helpers: gone."""
+    close_voice_processes()
 
 
 def _holder(seconds: float) -> subprocess.Popen[str]:
