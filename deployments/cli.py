@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import logging
 import os
 import sys
 import traceback
@@ -119,11 +120,14 @@ _returned: list[int] = []  # the exit code, once main() has returned
 
 def _end_now() -> None:
     """The last exit handler: once main() has returned and every other exit handler has run
-    (they end the voice processes and flush Prefect's logs and events), ends the process
+    (they end the voice processes and the temporary server, close the databases; Prefect's
+    logs and events are sent before any of them), flushes the logging handlers and ends the
+    process
     without tearing the interpreter down object by object (measured after a render: 0.75 s,
     against 0.11 s this way)."""
     if not _returned:
         return  # main() did not return (an uncaught exception): the usual ending
+    logging.shutdown()  # registered before this handler, so it would run after it
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +49,12 @@ def forget_databases() -> None:
         opened.dispose()
     _opened.clear()
     _database.cache_clear()
+
+
+# Closed at exit, not left to the interpreter's teardown (which the command line skips): SQLite
+# folds its write-ahead log into the database when the last connection closes, so a database
+# copied or mounted read-only afterwards opens without it.
+atexit.register(forget_databases)
 
 
 def layout(settings: Settings) -> MediaLayout:

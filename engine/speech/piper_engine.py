@@ -217,6 +217,7 @@ class SpokenAhead:
         with self._lock:
             if self._folder is None:
                 self._folder = tempfile.TemporaryDirectory(prefix="reelflow-ahead-")
+                atexit.register(self._folder.cleanup)  # before the command line's quick exit
             folder = Path(self._folder.name)
             queued = []
             for said in dict.fromkeys(requests):

@@ -13,10 +13,14 @@ from reelflow.engine.probe import probe
 from tests.e2e.conftest import run
 
 
-def test_render_prints_one_json_object_for_a_completed_job(env: dict[str, str]) -> None:
+def test_render_prints_one_json_object_for_a_completed_job(env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
     done = run(["render", "examples/three-paragraphs.md", "--json", "--resolution", "640x360",
-                "--session", "e2e"], env)
+                "--session", "e2e"], {**env, "TMPDIR": str(temp)})
     assert done.returncode == 0, done.stderr
+    assert not list(temp.glob("reelflow-ahead-*"))  # spoken ahead, gone with the process
     result = json.loads(done.stdout)
     assert result["status"] == "COMPLETED"
     video = result["video"]
