@@ -24,6 +24,7 @@ from reelflow.errors import (
     ReelflowError,
 )
 from reelflow.notices import show_on_stderr
+from reelflow.processes import few_malloc_arenas
 from reelflow.settings import Settings
 
 EXIT_OK = 0
@@ -137,6 +138,7 @@ def _end_now() -> None:
 def entry() -> int:
     """The ``reelflow`` program: ``main()``, ended quickly (``_end_now``)."""
     atexit.register(_end_now)  # registered first, so it runs after every other exit handler
+    few_malloc_arenas()  # before any thread starts
     code = main()
     _returned.append(code)
     return code

