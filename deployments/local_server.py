@@ -44,7 +44,7 @@ def use_temporary_server(prefect_home: Path, startup_seconds: float = DEFAULT_ST
     if os.environ.get("PREFECT_API_URL"):
         return _nothing
     prefect_home.mkdir(parents=True, exist_ok=True)
-    ready = prefect_home / f".reelflow-server-ready-{_prefect_version()}"
+    ready = _ready_marker(prefect_home)
     with open(prefect_home / ".reelflow-server.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         first = not ready.exists()
@@ -59,6 +59,16 @@ def use_temporary_server(prefect_home: Path, startup_seconds: float = DEFAULT_ST
             ready.touch()
             return _nothing
     return answered
+
+
+def started_before(prefect_home: Path) -> bool:
+    """Whether a temporary server has started in ``prefect_home`` with this Prefect version
+    (the next one starts without waiting for a first start's database set-up)."""
+    return _ready_marker(prefect_home).exists()
+
+
+def _ready_marker(prefect_home: Path) -> Path:
+    return prefect_home / f".reelflow-server-ready-{_prefect_version()}"
 
 
 def _nothing() -> None:

@@ -9,6 +9,21 @@ from pathlib import Path
 from reelflow.errors import StorageError
 from reelflow.settings import Settings
 
+PREFECT_FOLDER = "prefect"  # in REELFLOW_HOME, unless PREFECT_HOME is set
+
+
+def starts_at_once(settings: Settings) -> bool:
+    """Whether ``prepare_prefect(settings, local_server=True, wait=False)`` returns at once:
+    Prefect's API is set or served by `reelflow up` here, or the temporary server has started
+    here before (a first start is waited for while it creates its database)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    from reelflow.deployments.local_server import started_before
+    from reelflow.deployments.running_server import running_up
+
+    home = Path(os.environ.get("PREFECT_HOME") or settings.home / PREFECT_FOLDER).expanduser()
+    return started_before(home) or running_up(settings) is not None
+
 
 def prepare_prefect(settings: Settings, *, quiet: bool = False,
                     local_server: bool = False, wait: bool = True) -> Callable[[], None]:
@@ -30,7 +45,7 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if "PREFECT_HOME" not in os.environ:
-        prefect_home = settings.home / "prefect"
+        prefect_home = settings.home / PREFECT_FOLDER
         try:
             prefect_home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -10,7 +10,6 @@ from typing import Any
 from reelflow.deployments.commands.numbers import whole
 from reelflow.deployments.commands.render import watch_line
 from reelflow.errors import NotFound
-from reelflow.services.reports import job_detail, job_rows
 from reelflow.settings import Settings
 
 
@@ -29,6 +28,8 @@ def register(commands: Any) -> None:
 
 
 def list_jobs(args: argparse.Namespace, settings: Settings) -> None:
+    from reelflow.services.reports import job_rows
+
     rows = job_rows(settings, session_id=args.session, limit=args.limit)
     if args.json:
         print(json.dumps(rows, default=str))
@@ -47,6 +48,8 @@ def show_job(args: argparse.Namespace, settings: Settings) -> None:
         job_id = uuid.UUID(args.job_id)
     except ValueError as exc:
         raise NotFound(f"not a job id: {args.job_id!r}") from exc
+    from reelflow.services.reports import job_detail
+
     detail = job_detail(settings, job_id)
     if args.json:
         print(json.dumps(detail, default=str, indent=2))

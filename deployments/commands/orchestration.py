@@ -10,7 +10,6 @@ import time
 import uuid
 from typing import Any
 
-from reelflow.db.session import shown_url
 from reelflow.deployments.commands.numbers import number, whole
 from reelflow.deployments.commands.render import add_job_options, flow_parameters, read_script
 from reelflow.deployments.commands.web import start_web_server
@@ -121,6 +120,8 @@ def bring_up(args: argparse.Namespace, settings: Settings) -> None:
         print("deployments:  generate-video/generate-video, cleanup-media/cleanup-media (daily)")
         print(f"data:         {settings.home}")
         if args.database:
+            from reelflow.db.session import shown_url
+
             print(f"database:     {shown_url(settings.database_url)} (Prefect's: schema "
                   "prefect_server)")
         print("Ctrl-C stops everything.", flush=True)

@@ -7,10 +7,11 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reelflow.deployments.prefect_env import prepare_prefect
+from reelflow.deployments.prefect_env import prepare_prefect, starts_at_once
 from reelflow.errors import InvalidArgument, InvalidScript, ReelflowError
 from reelflow.files import read_at_most
 from reelflow.settings import Settings
@@ -185,17 +186,19 @@ def allow_script_folder(path: Path) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
-    from reelflow.services.media import speak_ahead
-    from reelflow.services.preflight import check_writable
-
     data, path = read_script(args.script)
+    answered = _prefect_early(args, settings)
+    from reelflow.services.media import speak_ahead  # after: imports take a while
+    from reelflow.services.preflight import check_writable
     params, accepted = flow_parameters(args, settings, data, path)
     check_writable(settings)  # one line now rather than a failed run after Prefect's start
     if path is not None:
         allow_script_folder(path)
     # The job runs in this process: its narrations are spoken while Prefect starts.
     speak_ahead(settings, accepted)
-    answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
+    if answered is None:  # the first start here: only once the script is known to be good
+        answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True,
+                                   wait=False)
     settings = Settings.from_env()  # beside `reelflow up`, its web server's address is known now
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -223,6 +226,19 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(f"  rendered in {usage['generation_time_seconds']:.1f} s, "
           f"peak memory {usage['peak_memory_mb']:.0f} MB")
     print(watch_line(settings, video["url_path"]))
+
+
+def _prefect_early(args: argparse.Namespace, settings: Settings) -> Callable[[], None] | None:
+    """Starts the temporary Prefect server now, so that it starts while the script is
+    checked, when its start will not wait for a first one's database set-up; returns what
+    waits for it. None when nothing is to be started, or it cannot start (the checks that
+    follow say why, in one line)."""
+    if os.environ.get("PREFECT_API_URL") or not starts_at_once(settings):
+        return None
+    try:
+        return prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
+    except (ReelflowError, OSError):
+        return None
 
 
 def watch_line(settings: Settings, url_path: str) -> str:

@@ -11,8 +11,6 @@ from reelflow.db.validation import PERMISSION_KEYS, POLICY_KEYS
 from reelflow.deployments.commands.numbers import number
 from reelflow.deployments.prefect_env import prepare_prefect
 from reelflow.errors import InvalidArgument, NotFound, RecordInvalid, ReelflowError
-from reelflow.services.cleanup import rescan
-from reelflow.services.reports import storage_rows, update_storage
 from reelflow.settings import Settings
 
 _TRUE, _FALSE, _NONE = {"true", "yes", "on"}, {"false", "no", "off"}, {"none", "null", ""}
@@ -52,6 +50,8 @@ def register(commands: Any) -> None:
 
 
 def show_storage(args: argparse.Namespace, settings: Settings) -> None:
+    from reelflow.services.reports import storage_rows
+
     rows = storage_rows(settings)
     if args.json:
         print(json.dumps(rows))
@@ -117,6 +117,8 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
     except ValueError as exc:
         raise NotFound(f"no storage type {args.storage_type!r}; one of "
                        f"{', '.join(StorageType)}") from exc
+    from reelflow.services.reports import update_storage
+
     try:
         policy, access = parse_assignments(args.assignments)
         result = update_storage(settings, kind, cleanup_policy=policy,
@@ -131,6 +133,8 @@ def set_storage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def reconcile_storage(args: argparse.Namespace, settings: Settings) -> None:
+    from reelflow.services.cleanup import rescan
+
     drift = rescan(settings)
     if args.json:
         print(json.dumps({"fixed": [fix.as_dict() for fix in drift]}))
