@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if ends:
         print("\nend to end, the eight-scene 1080p script (about two minutes of speech), after a "
               "warm-up; tree MB: the command and every process it starts, own MB: the command's "
-              "process alone, job MB: the job's own measure (render process, voice process, "
+              "process alone, job MB: the job's own measure (render process, voice processes, "
               "ffmpeg; not the Prefect server)")
         print(compare_table(ends))
     print("\ntargets:")
