@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{usage.get('generation_time_seconds')} s, {usage.get('cpu_time_seconds')} s CPU, "
               f"{usage.get('peak_memory_mb')} MB; stages: {stages}")
     if ends:
-        print("\nend to end, the eight-scene 1080p script (about two minutes of speech), after a "
+        seconds = next((float(end.job["video"]["duration"]) for end in ends
+                        if end.job.get("video")), float("nan"))
+        print(f"\nend to end, the eight-scene 1080p script ({seconds:.1f} s of video), after a "
               "warm-up; tree MB: the command and every process it starts, own MB: the command's "
               "process alone, job MB: the job's own measure (render process, voice processes, "
               "ffmpeg; not the Prefect server)")

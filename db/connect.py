@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -57,6 +58,25 @@ def create_db_engine(url: str | URL, **options: Any) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, **options)
 
 
+def _write_ahead(cursor: Any) -> None:
+    """Puts the database in WAL mode, waiting as long as the busy timeout while another
+    connection holds the lock the switch needs.
+
+    Why not the busy timeout alone: SQLite answers the switch with "database is locked" at
+    once, without waiting, when another connection is switching a new database at the same
+    time (seen in CI: three processes migrating one new database).
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: URL, **options: Any) -> Engine:
     read_only = False
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
@@ -81,7 +101,7 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         if not read_only:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
