@@ -13,16 +13,20 @@ PREFECT_FOLDER = "prefect"  # in REELFLOW_HOME, unless PREFECT_HOME is set
 
 
 def starts_at_once(settings: Settings) -> bool:
-    """Whether ``prepare_prefect(settings, local_server=True, wait=False)`` returns at once:
-    Prefect's API is set or served by `reelflow up` here, or the temporary server has started
-    here before (a first start is waited for while it creates its database)."""
+    """Whether ``prepare_prefect(settings, local_server=True, wait=False)`` returns without
+    waiting for a temporary server's first start (which creates its database): Prefect's API
+    is set, or a temporary server has started here before. (A running `reelflow up` is found
+    by ``prepare_prefect`` itself, which asks its API once.)"""
     if os.environ.get("PREFECT_API_URL"):
         return True
     from reelflow.deployments.local_server import started_before
-    from reelflow.deployments.running_server import running_up
 
-    home = Path(os.environ.get("PREFECT_HOME") or settings.home / PREFECT_FOLDER).expanduser()
-    return started_before(home) or running_up(settings) is not None
+    return started_before(_prefect_home(settings))
+
+
+def _prefect_home(settings: Settings) -> Path:
+    """Prefect's folder: PREFECT_HOME, else the data directory's own."""
+    return Path(os.environ.get("PREFECT_HOME") or settings.home / PREFECT_FOLDER).expanduser()
 
 
 def prepare_prefect(settings: Settings, *, quiet: bool = False,
@@ -45,7 +49,7 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if "PREFECT_HOME" not in os.environ:
-        prefect_home = settings.home / PREFECT_FOLDER
+        prefect_home = _prefect_home(settings)
         try:
             prefect_home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -65,6 +69,6 @@ def prepare_prefect(settings: Settings, *, quiet: bool = False,
 
         timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "")
         seconds = float(timeout) if timeout.replace(".", "", 1).isdigit() else 0.0
-        return use_temporary_server(Path(os.environ["PREFECT_HOME"]).expanduser(),
+        return use_temporary_server(_prefect_home(settings),
                                     seconds or DEFAULT_STARTUP_SECONDS, wait=wait)
     return lambda: None

@@ -11,7 +11,7 @@ from reelflow.db.states import AssetType, SourceType
 from reelflow.engine.script import RenderSettings, Scene
 from reelflow.engine.slides import Slide, render_slide
 from reelflow.engine.speech import Narration, SpeechChain, build_engine
-from reelflow.engine.speech.chain import cache_key
+from reelflow.engine.speech.chain import cache_key, is_cached
 from reelflow.errors import RenderFailed
 from reelflow.files import atomic_output, open_regular
 from reelflow.services.intake import Accepted, MusicFile, SceneImage
@@ -54,9 +54,8 @@ def speak_ahead(settings: Settings, accepted: Accepted) -> int:
     sounds = accepted.sounds or (None,) * len(accepted.script.scenes)
     texts = [(scene.narration, render.speed)
              for scene, sound in zip(accepted.script.scenes, sounds, strict=True)
-             if sound is None and scene.narration.strip() and not (
-                 cache / f"{cache_key(engine.name, engine.voice, render.speed, scene.narration)}"
-                         ".wav").is_file()]
+             if sound is None and scene.narration.strip() and not is_cached(
+                 cache, cache_key(engine.name, engine.voice, render.speed, scene.narration))]
     return engine.speak_ahead(texts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import stat
@@ -187,7 +188,9 @@ def allow_script_folder(path: Path) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
     data, path = read_script(args.script)
-    answered = _prefect_early(args, settings)
+    start_prefect = functools.partial(prepare_prefect, settings, quiet=not args.verbose,
+                                      local_server=True, wait=False)
+    answered = _prefect_early(start_prefect)
     from reelflow.services.media import speak_ahead  # after: imports take a while
     from reelflow.services.preflight import check_writable
     params, accepted = flow_parameters(args, settings, data, path)
@@ -197,8 +200,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     # The job runs in this process: its narrations are spoken while Prefect starts.
     speak_ahead(settings, accepted)
     if answered is None:  # the first start here: only once the script is known to be good
-        answered = prepare_prefect(settings, quiet=not args.verbose, local_server=True,
-                                   wait=False)
+        answered = start_prefect()
     settings = Settings.from_env()  # beside `reelflow up`, its web server's address is known now
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -228,15 +230,16 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(watch_line(settings, video["url_path"]))
 
 
-def _prefect_early(args: argparse.Namespace, settings: Settings) -> Callable[[], None] | None:
-    """Starts the temporary Prefect server now, so that it starts while the script is
-    checked, when its start will not wait for a first one's database set-up; returns what
-    waits for it. None when nothing is to be started, or it cannot start (the checks that
-    follow say why, in one line)."""
-    if os.environ.get("PREFECT_API_URL") or not starts_at_once(settings):
+def _prefect_early(start: functools.partial[Callable[[], None]]
+                   ) -> Callable[[], None] | None:
+    """Calls ``start`` (``prepare_prefect`` for the command) now, so that the temporary
+    Prefect server starts while the script is checked, when its start will not wait for a
+    first one's database set-up; returns what waits for it. None when nothing is to be
+    started, or it cannot start (the checks that follow say why, in one line)."""
+    if os.environ.get("PREFECT_API_URL") or not starts_at_once(start.args[0]):
         return None
     try:
-        return prepare_prefect(settings, quiet=not args.verbose, local_server=True, wait=False)
+        return start()
     except (ReelflowError, OSError):
         return None
 

@@ -36,6 +36,16 @@ def cache_key(engine: str, voice: str, speed: float, text: str) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+def cache_files(cache_dir: Path, key: str) -> tuple[Path, Path]:
+    """The files of one cache entry: the narration WAV and its sentences' timing (JSON)."""
+    return cache_dir / f"{key}.wav", cache_dir / f"{key}.json"
+
+
+def is_cached(cache_dir: Path, key: str) -> bool:
+    """Whether the cache holds the whole entry ``key`` (both its files)."""
+    return all(path.is_file() for path in cache_files(cache_dir, key))
+
+
 class SpeechChain:
     """Tries each engine in order until one narrates the text; caches every result.
 
@@ -100,9 +110,9 @@ class SpeechChain:
     def _from_cache(self, key: str, target: Path) -> list[tuple[str, float]] | None:
         if self.cache_dir is None:
             return None
-        wav, meta = self.cache_dir / f"{key}.wav", self.cache_dir / f"{key}.json"
-        if not (wav.is_file() and meta.is_file()):
+        if not is_cached(self.cache_dir, key):
             return None
+        wav, meta = cache_files(self.cache_dir, key)
         try:
             timings = [(str(s), float(t)) for s, t in json.loads(meta.read_text("utf-8"))]
             _link_or_copy(wav, target)
@@ -116,7 +126,7 @@ class SpeechChain:
         if self.cache_dir is None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        for final in (self.cache_dir / f"{key}.wav", self.cache_dir / f"{key}.json"):
+        for final in cache_files(self.cache_dir, key):
             temp = source.parent / partial_path(final).name
             try:
                 if final.suffix == ".wav":

@@ -198,6 +198,16 @@ def close_voice_processes() -> None:
         voice.close()
 
 
+def _ask(model: str, config: str, text: str, speed: float, target: Path) -> dict[str, Any]:
+    """Has a voice process of the model speak ``text`` into ``target``; returns its reply."""
+    return voice_process(model, config).ask({"text": text, "speed": speed, "target": str(target)})
+
+
+def _sentences(reply: dict[str, Any]) -> list[tuple[str, float]]:
+    """The sentences of a voice process's answer, each with its length in seconds."""
+    return [(str(sentence), float(seconds)) for sentence, seconds in reply["sentences"]]
+
+
 Said = tuple[str, str, str, float]  # model, config, text, speed: what makes a narration
 Ahead = tuple[Said, "Future[tuple[Path, dict[str, Any]]]", Path]  # and its answer, its file
 
@@ -243,8 +253,7 @@ class SpokenAhead:
             except queue.Empty:
                 return
             try:
-                reply = voice_process(model, config).ask(
-                    {"text": text, "speed": speed, "target": str(target)})
+                reply = _ask(model, config, text, speed, target)
             except BaseException as exc:  # the narration taken from here fails the same way
                 future.set_exception(exc)
             else:
@@ -267,7 +276,7 @@ class SpokenAhead:
         with atomic_output(target) as temp:
             shutil.copyfile(spoken, temp)
         spoken.unlink(missing_ok=True)
-        return [(str(sentence), float(seconds)) for sentence, seconds in reply["sentences"]]
+        return _sentences(reply)
 
 
 _ahead = SpokenAhead()
@@ -309,8 +318,7 @@ class PiperEngine:
         spoken = _ahead.take((self._model, self._config, text, speed), target)
         if spoken is not None:
             return spoken
-        reply = voice_process(self._model, self._config).ask(
-            {"text": text, "speed": speed, "target": str(target)})
+        reply = _ask(self._model, self._config, text, speed, target)
         if "error" in reply:
             raise SpeechFailed(str(reply["error"]))
-        return [(str(sentence), float(seconds)) for sentence, seconds in reply["sentences"]]
+        return _sentences(reply)

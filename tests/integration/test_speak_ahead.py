@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reelflow.engine.speech.chain import cache_key
+from reelflow.engine.speech.chain import cache_files, cache_key
 from reelflow.engine.speech.piper_engine import DEFAULT_VOICE, PiperEngine
 from reelflow.services.intake import Accepted, accept
 from reelflow.services.media import speak_ahead
@@ -36,7 +36,8 @@ def test_every_scene_not_in_the_speech_cache_is_spoken_ahead_in_order(
         settings: Settings, asked: list[tuple[str, float]]) -> None:
     cache = layout(settings).speech_cache()
     cache.mkdir(parents=True)
-    (cache / f"{cache_key('piper', DEFAULT_VOICE, 1.0, 'Second words.')}.wav").write_bytes(b"")
+    for entry in cache_files(cache, cache_key("piper", DEFAULT_VOICE, 1.0, "Second words.")):
+        entry.write_bytes(b"")
     assert speak_ahead(settings, _accepted(settings, SCRIPT)) == 2
     assert asked == [("First words.", 1.0), ("Third.", 1.0)]
 
