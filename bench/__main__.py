@@ -12,9 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from bench.compare import EndToEnd, compare
+from bench.compare import EndToEnd, compare, stages
 from bench.compare import table as compare_table
-from bench.e2e import phases, run_pipeline
+from bench.e2e import run_pipeline
 from bench.inputs import Workload, build_workloads
 from bench.measure import run_measured
 from bench.quality import mean_ssim
@@ -106,14 +106,14 @@ def main(argv: list[str] | None = None) -> int:
           f"decoded once, x264 {PRESETS['standard'][0]}): {floor.cost.wall:.2f} s wall, "
           f"{floor.cost.cpu:.2f} s CPU, {floor.cost.peak_mb:.0f} MB")
     if e2e is not None:
-        measured, usage = e2e
-        stages = ", ".join(f"{key.removesuffix('_seconds')} {value:.2f} s"
-                           for key, value in usage.get("stages", {}).items())
-        split = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases(measured).items())
+        measured, job = e2e
+        usage = job.get("resource_usage") or {}
+        split = ", ".join(f"{name} {seconds:.2f} s"
+                          for name, seconds in stages(measured, job).items())
         print(f"\nreelflow render of the W1 script: {measured.wall:.2f} s wall (load "
               f"{measured.load:.2f}): {split}\n  job resource_usage: "
               f"{usage.get('generation_time_seconds')} s, {usage.get('cpu_time_seconds')} s CPU, "
-              f"{usage.get('peak_memory_mb')} MB; stages: {stages}")
+              f"{usage.get('peak_memory_mb')} MB")
     if ends:
         seconds = next((float(end.job["video"]["duration"]) for end in ends
                         if end.job.get("video")), float("nan"))

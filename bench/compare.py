@@ -42,7 +42,7 @@ def _reelflow(*args: str) -> list[str]:
     return [sys.executable, "-m", "reelflow.deployments.cli", *args]
 
 
-def _fresh(home: Path) -> Path:
+def fresh(home: Path) -> Path:
     """Empties ``home``, so that nothing of an earlier benchmark (above all its speech cache,
     which would skip the narration) is found there; returns it."""
     shutil.rmtree(home, ignore_errors=True)
@@ -70,7 +70,9 @@ def usual(workdir: Path, script: Path) -> EndToEnd:
     return EndToEnd("usual pipeline", cost, stages, {})
 
 
-def _render(home: Path, script: Path) -> tuple[Measured, dict[str, Any]]:
+def render_after_warm_up(home: Path, script: Path) -> tuple[Measured, dict[str, Any]]:
+    """Runs ``reelflow render --json`` of a warm-up script (creating the databases, waking the
+    voice), then of ``script``, in ``home``; returns the second run's cost and job."""
     env = _env(home)
     warm = home.parent / f"{home.name}-warm.md"
     warm.write_text(WARM_UP, "utf-8")
@@ -79,7 +81,7 @@ def _render(home: Path, script: Path) -> tuple[Measured, dict[str, Any]]:
     return cost, json.loads(cost.stdout.strip().splitlines()[-1])
 
 
-def _stages(cost: Measured, job: dict[str, Any]) -> dict[str, float]:
+def stages(cost: Measured, job: dict[str, Any]) -> dict[str, float]:
     """The job's stages, and what the command spent outside the job (imports, Prefect's
     start-up and bookkeeping, shutting down): its wall time less the job's."""
     usage = job.get("resource_usage") or {}
@@ -91,20 +93,20 @@ def _stages(cost: Measured, job: dict[str, Any]) -> dict[str, float]:
 
 def with_temporary_server(workdir: Path, script: Path) -> EndToEnd:
     """``reelflow render`` on its own: it starts (and stops) a temporary Prefect server."""
-    cost, job = _render(_fresh(workdir / "home-temporary"), script)
-    return EndToEnd("reelflow render", cost, _stages(cost, job), job)
+    cost, job = render_after_warm_up(fresh(workdir / "home-temporary"), script)
+    return EndToEnd("reelflow render", cost, stages(cost, job), job)
 
 
 def beside_up(workdir: Path, script: Path) -> EndToEnd:
     """``reelflow render`` while ``reelflow up`` runs in the same data directory."""
-    home = _fresh(workdir / "home-up")
+    home = fresh(workdir / "home-up")
     port, web_port = free_port(), free_port()
     log = open(workdir / "up.log", "wb")  # noqa: SIM115 - lives as long as up
     up = subprocess.Popen(_reelflow("up", "--port", str(port), "--web-port", str(web_port)),
                           env=_env(home), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait(f"http://127.0.0.1:{port}/api/health", up)
-        cost, job = _render(home, script)
+        cost, job = render_after_warm_up(home, script)
     finally:
         up.send_signal(signal.SIGINT)
         try:
@@ -112,7 +114,7 @@ def beside_up(workdir: Path, script: Path) -> EndToEnd:
         except subprocess.TimeoutExpired:
             up.kill()
         log.close()
-    return EndToEnd("render beside up", cost, _stages(cost, job), job)
+    return EndToEnd("render beside up", cost, stages(cost, job), job)
 
 
 def _wait(url: str, up: subprocess.Popen[bytes]) -> None:
