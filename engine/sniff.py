@@ -1,9 +1,9 @@
 """What a media file really is, told from its content, never from its name.
 
-Images are opened with Pillow and decoded in full (a truncated file fails here, not in a
-render); audio and video are opened with PyAV and their first frame decoded. Only a short list
-of formats is accepted: a demuxer that "recognises" a text file (ffmpeg has several) must not
-turn it into an asset.
+Images are checked as a scene's picture is (engine/pictures.py: opened with Pillow, at most 40
+megapixels, decoded in full, so a truncated file fails here, not in a render); audio and video
+are opened with PyAV and their first frame decoded. Only a short list of formats is accepted: a
+demuxer that "recognises" a text file (ffmpeg has several) must not turn it into an asset.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from reelflow.errors import InvalidMedia
+from reelflow.engine.pictures import check_picture
+from reelflow.errors import InvalidMedia, InvalidScript
 
 MediaKind = Literal["image", "audio", "video"]
-MAX_PIXELS = 50_000_000  # 50 megapixels: far above any frame we render, below a bomb
 IMAGE_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "GIF": ".gif"}
 AUDIO_CONTAINERS = {"wav": ".wav", "mp3": ".mp3", "flac": ".flac", "ogg": ".ogg"}
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
@@ -49,29 +49,28 @@ def sniff(path: Path) -> Sniffed:
 
 
 def _image(path: Path) -> Sniffed | None:
+    """An image of an accepted format, checked as a scene's picture is (engine/pictures.py:
+    the same size limits, decoded in full), so that every image the library accepts is one a
+    script can use."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as picture:
                 if picture.format not in IMAGE_EXTENSIONS:
                     return None
-                if picture.width * picture.height > MAX_PIXELS:
-                    raise InvalidMedia(f"the image is {picture.width}x{picture.height}, more "
-                                       f"than {MAX_PIXELS // 1_000_000} megapixels")
-                picture.load()
-                return Sniffed("image", IMAGE_EXTENSIONS[picture.format], {
-                    "dimensions": [picture.width, picture.height],
-                    "format": picture.format.lower(), "generation_method": "uploaded",
-                    "mode": picture.mode})
-    except (UnidentifiedImageError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
-        if isinstance(exc, UnidentifiedImageError):
-            return None
-        raise InvalidMedia(f"the image is too large to decode safely: {exc}") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise InvalidMedia(f"the image cannot be decoded: {exc}") from exc
+    except UnidentifiedImageError:
+        return None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        pass  # check_picture says what is wrong with it
+    try:
+        facts = check_picture(path)
+    except InvalidScript as exc:
+        raise InvalidMedia(f"the image {exc}") from None
+    return Sniffed("image", IMAGE_EXTENSIONS[facts.format], {
+        "dimensions": [facts.width, facts.height], "format": facts.format.lower(),
+        "generation_method": "uploaded", "mode": facts.mode})
 
 
 def _timed(path: Path) -> Sniffed | None:

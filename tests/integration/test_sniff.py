@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from reelflow.engine.ffmpeg import run_ffmpeg
+from reelflow.engine.pictures import check_picture
 from reelflow.engine.sniff import sniff
-from reelflow.errors import InvalidMedia
+from reelflow.errors import InvalidMedia, InvalidScript
 
 
 def make(tmp_path: Path, name: str) -> Path:
@@ -62,8 +63,8 @@ def _png_claiming(width: int, height: int) -> bytes:
     (b"hello world\n" * 100, "not an image"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "not an image"),
     (b"", "not an image"),
-    (_png_claiming(20000, 20000), "too large"),
-    (_png_claiming(8000, 8000), "megapixels"),
+    (_png_claiming(20000, 20000), "claims more than 40 megapixels"),
+    (_png_claiming(8000, 8000), "64 megapixels"),
 ])
 def test_anything_else_is_refused_with_one_line(tmp_path: Path, content: bytes,
                                                 words: str) -> None:
@@ -80,3 +81,19 @@ def test_a_truncated_image_or_video_is_refused(tmp_path: Path) -> None:
     for path in (image, video):
         with pytest.raises(InvalidMedia):
             sniff(path)
+
+
+def test_an_image_the_library_accepts_is_one_a_script_may_use(tmp_path: Path) -> None:
+    """Uploads and scenes' pictures share one check: an image above the scenes' 40-megapixel
+    limit (it used to pass the upload's own 50) and a CMYK one (which a scene flattens) are
+    judged alike."""
+    large, cmyk = tmp_path / "large", tmp_path / "cmyk"
+    Image.new("L", (7000, 6000)).save(large, "PNG")
+    Image.new("CMYK", (64, 48), (0, 255, 255, 0)).save(cmyk, "JPEG")
+    with pytest.raises(InvalidMedia, match="42 megapixels"):
+        sniff(large)
+    with pytest.raises(InvalidScript, match="42 megapixels"):
+        check_picture(large)
+    found = sniff(cmyk)
+    assert (found.kind, found.metadata["mode"]) == ("image", "CMYK")
+    assert check_picture(cmyk).mode == "CMYK"
