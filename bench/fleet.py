@@ -126,6 +126,7 @@ def start_server(home: Path, database_url: str | None) -> tuple[subprocess.Popen
 
 
 def stop(*processes: subprocess.Popen[bytes]) -> None:
+    """Interrupts the processes, then kills any that does not stop within 30 s."""
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -145,8 +146,10 @@ def reelflow(args: list[str], env: Mapping[str, str], cwd: Path | None = None,
 
 def call(api: str, method: str, path: str, body: Any = None, attempts: int = 10,
          pause: float | None = None) -> Any:
-    """One JSON request to the Prefect REST API; 503 is retried, after ``pause`` seconds
-    (default: one second more at each attempt)."""
+    """One JSON request to the Prefect REST API. A 503 is retried, after ``pause`` seconds
+    (default: one second more at each attempt): a Prefect server on SQLite answers it while
+    its database is busy, which a loaded 2-core machine makes common and which a real client
+    would also retry."""
     data = None if body is None else json.dumps(body).encode()
     for attempt in range(attempts):
         request = urllib.request.Request(f"{api}{path}", data=data, method=method,
