@@ -29,7 +29,7 @@ from reelflow.engine.music import mix_music, speech_spans
 from reelflow.engine.script import RenderSettings
 from reelflow.engine.sound import SoundEncoder
 from reelflow.engine.speech import Narration
-from reelflow.engine.timeline import total_seconds
+from reelflow.engine.timeline import SceneSlot, total_seconds
 from reelflow.errors import RenderFailed
 from reelflow.services.runtime import layout
 from reelflow.services.shots import cues, timeline
@@ -72,10 +72,17 @@ def mix_narration(settings: Settings, job_id: uuid.UUID, narrations: Sequence[Na
                   total_seconds(slots), render.music_volume, mixed)
         audio = mixed
     sounds = encode_sounds(audio, work, render.formats) if audio is not None else None
-    subtitles = work / "captions.srt" if render.captions == "soft" else None
-    if subtitles is not None:
-        write_srt(cues(narrations, slots), subtitles)
-    return Soundtrack(sounds, subtitles, time.perf_counter() - started)
+    return Soundtrack(sounds, _soft_captions(work, narrations, slots, render),
+                      time.perf_counter() - started)
+
+
+def _soft_captions(work: Path, narrations: Sequence[Narration], slots: Sequence[SceneSlot],
+                   render: RenderSettings) -> Path | None:
+    """Writes the job's soft captions (one SubRip file) when it wants them; returns it."""
+    if render.captions != "soft":
+        return None
+    write_srt(cues(narrations, slots), work / "captions.srt")
+    return work / "captions.srt"
 
 
 class SoundtrackWriter:
@@ -126,10 +133,9 @@ class SoundtrackWriter:
         sounds = {fmt: encoder.close() for fmt, encoder in self._encoders.items()} or None
         self._encoders = {}
         narrations = self._known(len(self._narrations))
-        subtitles = self._work / "captions.srt" if self._render.captions == "soft" else None
-        if subtitles is not None:
-            write_srt(cues(narrations, timeline(narrations, self._minimums, self._render)),
-                      subtitles)
+        subtitles = _soft_captions(self._work, narrations,
+                                   timeline(narrations, self._minimums, self._render),
+                                   self._render)
         return Soundtrack(sounds, subtitles, self._seconds + time.perf_counter() - started)
 
     def abandon(self) -> None:
