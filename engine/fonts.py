@@ -148,8 +148,10 @@ def _cjk_region(text: str, language: str) -> str:
 def face_runs(text: str, weight: str = "regular", language: str = ""
               ) -> tuple[tuple[str, Face], ...]:
     """Splits ``text`` into (run, face) pairs in order: one pair when a face draws all of it,
-    else a new run wherever the current face lacks a character (a character no face draws
-    keeps the current face, which shows it as a box; validation refuses such text first)."""
+    else a new run wherever the current face lacks a character, or is a fallback (Symbola)
+    and another face draws it: the words after an emoji go back to the text's face (a
+    character no face draws keeps the current face, which shows it as a box; validation
+    refuses such text first)."""
     faces = _preference(text, weight, language)
     needed = {ord(char) for char in text if drawn(char)}
     for face in faces:
@@ -158,11 +160,12 @@ def face_runs(text: str, weight: str = "regular", language: str = ""
     runs: list[tuple[str, Face]] = []
     for char in text:
         current = runs[-1][1] if runs else faces[0]
-        if runs and (not drawn(char) or ord(char) in coverage(current)):
-            runs[-1] = (runs[-1][0] + char, current)
-            continue
         face = next((f for f in faces if ord(char) in coverage(f)), current)
-        runs.append((char, face))
+        if runs and (not drawn(char) or (ord(char) in coverage(current) and (
+                current.name not in _FALLBACKS or face.name in _FALLBACKS))):
+            runs[-1] = (runs[-1][0] + char, current)
+        else:
+            runs.append((char, face))
     return tuple(runs)
 
 

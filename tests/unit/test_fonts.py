@@ -47,6 +47,15 @@ def test_an_emoji_in_a_latin_title_gets_a_symbols_face_and_the_rest_stays_in_dej
     assert _faces("Intro 🎬") == [("Intro ", "DejaVu Sans"), ("🎬", "NotoSansSymbols2")]
 
 
+@pytest.mark.parametrize("weight", ["regular", "bold"])
+def test_the_words_after_an_emoji_only_symbola_draws_go_back_to_the_texts_face(
+        weight: str) -> None:
+    # Symbola also draws Latin letters: the run once stayed in it, and "today" came out in
+    # its serif letters.
+    assert _faces("Ship it 🚀 today", weight) == [
+        ("Ship it ", "DejaVu Sans"), ("🚀 ", "Symbola"), ("today", "DejaVu Sans")]
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ("Hello \ue000", "private-use characters ('\\ue000', U+E000)"),
     ("ok \U000e0041", None),  # a tag character is a format character: nothing to draw
