@@ -4,8 +4,10 @@ minute of video, at 1080p and the standard quality.
 Each case renders one 60 s scene in its own process (engine only, silent, MP4):
 - ``still``: a slide, the reference (one encoded picture, the rest skipped frames);
 - ``clip``: a 10 s 1920x1080 24 fps clip, played six times over (every frame decoded, covered
-  to the frame, converted and encoded by x264), untagged (converted through RGB);
-- ``clip-709``: the same, tagged BT.709 (scaled in YUV, no RGB);
+  to the frame, converted and encoded by x264), untagged (taken as BT.709, as players take an
+  untagged HD clip: scaled only);
+- ``clip-709``: the same, tagged BT.709 (scaled only);
+- ``clip-601``: the same, tagged BT.601 (scaled and converted to BT.709 in the same pass);
 - ``clip-4:3``, ``c-4:3-709``: the same at 1440x1080, scaled to cover (cropped top and
   bottom);
 - ``contain``: drawing the slide over a portrait picture with fit contain, against cover
@@ -30,10 +32,11 @@ from reelflow.engine.slides import Slide, render_slide
 FPS, SECONDS, SIZE = 24, 60, (1920, 1080)
 
 
-def make_clip(path: Path, size: tuple[int, int], seconds: int = 10, bt709: bool = False
+def make_clip(path: Path, size: tuple[int, int], seconds: int = 10, matrix: str | None = None
               ) -> Path:
-    """A moving test clip: a gradient sky with a sun crossing it; tagged BT.709 (as phones
-    and cameras tag HD video) or untagged."""
+    """A moving test clip: a gradient sky with a sun crossing it, converted with ``matrix``
+    and tagged so ("bt709", as phones and cameras tag HD video, or "smpte170m", BT.601), or
+    untagged (None)."""
     if path.exists():
         return path
     sky = Image.linear_gradient("L").resize(size).convert("RGB")
@@ -41,14 +44,15 @@ def make_clip(path: Path, size: tuple[int, int], seconds: int = 10, bt709: bool 
         stream = container.add_stream("libx264", rate=FPS)
         stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         stream.options = {"preset": "veryfast"}
-        if bt709:
-            stream.options["x264-params"] = "colorprim=bt709:transfer=bt709:colormatrix=bt709"
+        if matrix is not None:
+            stream.options["x264-params"] = f"colorprim={matrix}:transfer={matrix}:" \
+                                            f"colormatrix={matrix}"
         for n in range(seconds * FPS):
             frame = sky.copy()
             x = size[0] * n / (seconds * FPS)
             ImageDraw.Draw(frame).ellipse((x - 120, 200, x + 120, 440), fill=(255, 230, 90))
             picture = av.VideoFrame.from_ndarray(np.asarray(frame), format="rgb24")
-            if bt709:
+            if matrix == "bt709":
                 picture = picture.reformat(format="yuv420p", dst_colorspace="ITU709")
             picture.pts = n
             container.mux(stream.encode(picture))
@@ -71,9 +75,10 @@ def main(argv: list[str] | None = None) -> None:
     slide = work / "user-media-slide.png"
     render_slide(Slide("Bench", "A still", "One slide for a minute.", 1, 2), slide, *SIZE)
     cases = {"still": "", "clip": str(make_clip(work / "clip-1080p.mp4", SIZE)),
-             "clip-709": str(make_clip(work / "clip-1080p-709.mp4", SIZE, bt709=True)),
+             "clip-709": str(make_clip(work / "clip-1080p-709.mp4", SIZE, matrix="bt709")),
+             "clip-601": str(make_clip(work / "clip-1080p-601.mp4", SIZE, matrix="smpte170m")),
              "clip-4:3": str(make_clip(work / "clip-4x3.mp4", (1440, 1080))),
-             "c-4:3-709": str(make_clip(work / "clip-4x3-709.mp4", (1440, 1080), bt709=True))}
+             "c-4:3-709": str(make_clip(work / "clip-4x3-709.mp4", (1440, 1080), matrix="bt709"))}
     print(f"{'case':9} {'wall s':>7} {'cpu s':>7} {'peak MB':>8}  (per minute of video)")
     for name, clip in cases.items():
         cost = run_measured([sys.executable, "-m", "bench.user_media", "--child", str(slide),

@@ -33,7 +33,20 @@ from reelflow.engine.kenburns import FrameSink, feed
 from reelflow.errors import RenderFailed
 from reelflow.vocabulary import DEFAULT_CAPTION_POSITION, CaptionPosition
 
-_BT709 = 1  # FFmpeg's AVCOL_SPC_BT709
+# FFmpeg's AVColorSpace values with a swscale matrix of their own (1: BT.709, 4: FCC,
+# 5 and 6: BT.601, 7: SMPTE 240M, 9 and 10: BT.2020); 2, unspecified, is guessed from the size.
+_MATRICES = {1: "ITU709", 4: "FCC", 5: "ITU601", 6: "ITU601", 7: "SMPTE240M", 9: "BT2020",
+             10: "BT2020"}
+
+
+def source_matrix(colorspace: int, width: int, height: int) -> str:
+    """The matrix a clip's picture was converted to YUV with: the one its stream names, else
+    (an untagged clip) BT.709 for HD and BT.601 for SD, the guess players make (mpv, VLC and
+    browsers show an untagged HD clip as BT.709: the clip looks in the video as it does
+    there)."""
+    if colorspace in _MATRICES:
+        return _MATRICES[colorspace]
+    return "ITU709" if width >= 1280 or height > 576 else "ITU601"
 
 
 def cover_size(source: tuple[int, int], frame: tuple[int, int]) -> tuple[int, int]:
@@ -77,8 +90,7 @@ def _frame(picture: av.VideoFrame, size: tuple[int, int], overlay: Overlay | Non
     width, height = cover_size(upright, size)
     coded = (height, width) if turns % 2 else (width, height)
     left, top = (width - size[0]) // 2 & ~1, (height - size[1]) // 2 & ~1
-    # A clip not tagged BT.709 is taken as BT.601 (as swscale and most tools take it).
-    source = "ITU709" if picture.colorspace == _BT709 else "ITU601"
+    source = source_matrix(picture.colorspace, picture.width, picture.height)
     if overlay is not None:
         rgb = np.rot90(picture.to_ndarray(format="rgb24", width=coded[0], height=coded[1],
                                           src_colorspace=source, threads=1), turns)

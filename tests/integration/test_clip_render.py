@@ -152,3 +152,30 @@ def test_a_clip_stored_sideways_plays_upright(tmp_path: Path) -> None:
         first = frames_of(target)[0]
         assert np.abs(first[5:60, 20:300] - (30, 30, 230)).mean() < 15  # blue on top
         assert np.abs(first[120:135, 20:300] - (230, 30, 30)).mean() < 15  # red below
+
+
+def test_an_untagged_hd_clip_is_taken_as_bt709_as_players_show_it(tmp_path: Path) -> None:
+    # Converted with BT.709 and not tagged: mpv, VLC and browsers show an untagged HD clip so.
+    # Read as BT.601 (what swscale assumes), its red (230, 30, 30) came out (211, 6, 30).
+    clip = tmp_path / "hd.mp4"
+    rgb = np.zeros((720, 1280, 3), np.uint8)
+    rgb[:] = PALETTE[0]
+    with av.open(str(clip), "w", format="mp4") as container:
+        video = container.add_stream("libx264", rate=6)
+        video.width, video.height, video.pix_fmt = 1280, 720, "yuv420p"
+        video.options = {"preset": "ultrafast", "crf": "10"}
+        for number in range(3):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
+                format="yuv420p", dst_colorspace="ITU709")
+            frame.pts = number
+            container.mux(video.encode(frame))
+        container.mux(video.encode(None))
+    with av.open(str(clip)) as container:
+        assert next(container.decode(video=0)).colorspace == 2  # 2: unspecified
+    slide = tmp_path / "slide.png"
+    Image.new("RGB", (320, 180), (0, 0, 0)).save(slide)
+    target = tmp_path / "out.mp4"
+    render_video([Shot(slide, 12, clip=clip)], target, fps=FPS, quality="draft",
+                 size=(320, 180))
+    shown = frames_of(target)[0].mean(axis=(0, 1))
+    assert np.abs(shown - np.array(PALETTE[0])).max() < 6, shown

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
-from reelflow.engine.clips import cover_size
+from reelflow.engine.clips import cover_size, source_matrix
 from reelflow.engine.fitting import fit_picture
 
 
@@ -46,3 +47,15 @@ def test_cover_size_fills_the_frame_keeping_the_shape() -> None:
     assert cover_size((64, 48), (320, 180)) == (320, 240)
     assert cover_size((1080, 1920), (1280, 720)) == (1280, 2276)
     assert cover_size((320, 180), (320, 180)) == (320, 180)
+
+
+@pytest.mark.parametrize(("colorspace", "size", "matrix"), [
+    (1, (640, 360), "ITU709"),  # tagged: what the stream says, at any size
+    (5, (1920, 1080), "ITU601"), (6, (1920, 1080), "ITU601"), (9, (3840, 2160), "BT2020"),
+    (2, (1280, 720), "ITU709"), (2, (1920, 1080), "ITU709"), (2, (1080, 1920), "ITU709"),
+    (2, (720, 576), "ITU601"), (2, (640, 480), "ITU601"), (2, (64, 48), "ITU601"),
+    (0, (1920, 1080), "ITU709"),  # "RGB" on a YUV picture is a wrong tag: guessed as untagged
+])
+def test_an_untagged_clip_is_read_as_players_read_it_bt709_for_hd_bt601_for_sd(
+        colorspace: int, size: tuple[int, int], matrix: str) -> None:
+    assert source_matrix(colorspace, *size) == matrix
