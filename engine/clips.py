@@ -41,9 +41,9 @@ _MATRICES = {1: "ITU709", 4: "FCC", 5: "ITU601", 6: "ITU601", 7: "SMPTE240M", 9:
 
 def source_matrix(colorspace: int, width: int, height: int) -> str:
     """The matrix a clip's picture was converted to YUV with: the one its stream names, else
-    (an untagged clip) BT.709 for HD and BT.601 for SD, the guess players make (mpv, VLC and
-    browsers show an untagged HD clip as BT.709: the clip looks in the video as it does
-    there)."""
+    (untagged, or a tag that names no YUV matrix) BT.709 for HD and BT.601 for SD, the guess
+    players make (mpv's ``mp_csp_guess_colorspace``: 1280 wide or more, or taller than 576),
+    so the clip looks in the video as it does there."""
     if colorspace in _MATRICES:
         return _MATRICES[colorspace]
     return "ITU709" if width >= 1280 or height > 576 else "ITU601"

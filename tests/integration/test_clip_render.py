@@ -155,7 +155,7 @@ def test_a_clip_stored_sideways_plays_upright(tmp_path: Path) -> None:
 
 
 def test_an_untagged_hd_clip_is_taken_as_bt709_as_players_show_it(tmp_path: Path) -> None:
-    # Converted with BT.709 and not tagged: mpv, VLC and browsers show an untagged HD clip so.
+    # Converted with BT.709 and not tagged: mpv shows an untagged HD clip so.
     # Read as BT.601 (what swscale assumes), its red (230, 30, 30) came out (211, 6, 30).
     clip = tmp_path / "hd.mp4"
     rgb = np.zeros((720, 1280, 3), np.uint8)
