@@ -190,7 +190,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     data, path = read_script(args.script)
     start_prefect = functools.partial(prepare_prefect, settings, quiet=not args.verbose,
                                       local_server=True, wait=False)
-    answered = _prefect_early(start_prefect)
+    answered = _prefect_early(settings, start_prefect)
     from reelflow.services.media import speak_ahead  # after: imports take a while
     from reelflow.services.preflight import check_writable
     params, accepted = flow_parameters(args, settings, data, path)
@@ -230,13 +230,13 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(watch_line(settings, video["url_path"]))
 
 
-def _prefect_early(start: functools.partial[Callable[[], None]]
+def _prefect_early(settings: Settings, start: Callable[[], Callable[[], None]]
                    ) -> Callable[[], None] | None:
     """Calls ``start`` (``prepare_prefect`` for the command) now, so that the temporary
     Prefect server starts while the script is checked, when its start will not wait for a
     first one's database set-up; returns what waits for it. None when nothing is to be
     started, or it cannot start (the checks that follow say why, in one line)."""
-    if os.environ.get("PREFECT_API_URL") or not starts_at_once(start.args[0]):
+    if os.environ.get("PREFECT_API_URL") or not starts_at_once(settings):
         return None
     try:
         return start()
