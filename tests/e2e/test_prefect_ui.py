@@ -139,7 +139,7 @@ def test_a_run_started_from_the_form_completes_and_its_page_shows_progress_movin
     box = page.locator("textarea").first.bounding_box()
     assert box is not None and box["height"] > 100  # the script box grows with the script
     page.get_by_role("button", name="Submit").click()
-    page.wait_for_url("**tab=Runs", timeout=30_000)
+    page.wait_for_url("**tab=Runs", timeout=90_000)  # the UI waits for the API; slow under load
     run = wait_for("the run", lambda: next(iter(up.runs_of("generate-video")), None))
     page.goto(f"{up.base}/v2/runs/flow-run/{run['id']}?tab=Artifacts")
     seen: list[str] = []
